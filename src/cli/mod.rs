@@ -1,0 +1,224 @@
+//! The `gotriage` command line.  One file per subcommand; this one holds the
+//! clap definition (also the source of the man page and completions) and the
+//! dispatch.  Exit statuses: 0 done, 1 problems found (doctor), 2 usage error
+//! or an input that could not be read.
+
+mod doctor;
+mod explain;
+mod init;
+mod install;
+mod rules;
+mod which;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit status for a usage error or unreadable input.
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gotriage",
+    version,
+    about = "Explains why a go command failed: `exit status 128`, GOPRIVATE, checksums, VCS stamping",
+    long_about = "gotriage stands in front of `go` (as a `go` link on PATH, or `alias go='gotriage go'`), \
+runs the real go unchanged, and when it fails appends a diagnosis: the cause, the evidence line, \
+the module and host involved, and the commands that fix it.\n\n\
+Set GOTRIAGE=off to make the shim a plain exec of the real go.",
+    after_help = "Run `gotriage install` to put the shim on PATH, or see `gotriage init --help` for shell set-up."
+)]
+pub struct Cli {
+    /// When to use colour: auto (a terminal, honouring NO_COLOR / CLICOLOR / CLICOLOR_FORCE), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the real go through the shim (for `alias go='gotriage go'`).
+    #[command(disable_help_flag = true)]
+    Go {
+        /// Arguments for go, passed through unchanged.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+    /// Show which real go the shim runs, how it was found, and whether the shim is active.
+    Which(WhichArgs),
+    /// Diagnose a saved log (FILE, or - for stdin), or explain a diagnosis ID.
+    Explain(ExplainArgs),
+    /// List, show and check diagnosis rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Check the go + git + SSH + proxy set-up; probe modules end to end.
+    Doctor(DoctorArgs),
+    /// Print the shell snippet that puts gotriage in front of go.
+    Init(InitArgs),
+    /// Put a `go` link to gotriage in a shim directory.
+    Install(InstallArgs),
+    /// Remove the `go` link that `install` made.
+    Uninstall(InstallArgs),
+    /// Generate shell completions (for packaging).
+    #[command(hide = true)]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Generate the man page (for packaging).
+    #[command(hide = true)]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct WhichArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A log file, `-` for standard input, or a diagnosis ID such as ssh-publickey-denied.
+    #[arg(default_value = "-")]
+    pub input: String,
+    /// Output format (json is a versioned contract: docs/json.md).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule: ID and title.
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Show one rule in full.
+    Show { id: String },
+    /// Check a rule file: schema, regexes, examples.
+    Check { file: PathBuf },
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Modules to probe end to end (MODULE or MODULE@VERSION); implies --network.
+    pub modules: Vec<String>,
+    /// Run network probes (DNS, TCP, git ls-remote, ssh, proxy, sumdb).
+    #[arg(long)]
+    pub network: bool,
+    /// Seconds each probe may take.
+    #[arg(long, default_value_t = 5.0)]
+    pub timeout: f64,
+    /// Output format (exit status is the same with json).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The shell to print the snippet for.
+    #[arg(value_enum)]
+    pub shell: init::Shell,
+    /// path: put the shim directory first on PATH (seen by scripts and tools); alias: define go as `gotriage go`.
+    #[arg(long, value_enum, default_value_t = init::InitMode::Path)]
+    pub mode: init::InitMode,
+    /// Shim directory (default: the one `gotriage install` uses).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Shim directory (default: $XDG_DATA_HOME/gotriage/bin).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
+/// Runs the CLI; returns the exit status.
+pub fn main(argv0: OsString, args: Vec<OsString>) -> i32 {
+    // `gotriage go …` must not go through clap: go's arguments (including
+    // `--help`, `-h` and non-UTF-8 bytes) belong to go.
+    if args.first().is_some_and(|a| a == "go") {
+        crate::shim::main(OsString::from("go"), args[1..].to_vec());
+    }
+    init_log();
+    let cli = match Cli::try_parse_from(std::iter::once(argv0).chain(args)) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { 0 };
+        }
+    };
+    match cli.color {
+        ColorChoice::Auto => {}
+        ColorChoice::Always => anstream::ColorChoice::Always.write_global(),
+        ColorChoice::Never => anstream::ColorChoice::Never.write_global(),
+    }
+    match cli.command {
+        Command::Go { args } => crate::shim::main(OsString::from("go"), args),
+        Command::Which(a) => which::run(&a),
+        Command::Explain(a) => explain::run(&a),
+        Command::Rules(c) => rules::run(&c),
+        Command::Doctor(a) => doctor::run(&a),
+        Command::Init(a) => init::run(&a),
+        Command::Install(a) => install::install(&a),
+        Command::Uninstall(a) => install::uninstall(&a),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "gotriage", &mut std::io::stdout());
+            0
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let man = clap_mangen::Man::new(Cli::command());
+            match man.render(&mut std::io::stdout()) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("gotriage: {e}");
+                    EXIT_USAGE
+                }
+            }
+        }
+    }
+}
+
+/// gotriage's own debug log: only when GOTRIAGE_LOG is set, to stderr.
+fn init_log() {
+    if let Some(filter) = crate::config::var(crate::config::vars::LOG) {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .without_time()
+            .try_init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,160 @@
+//! `gotriage which`: which real go the shim runs, why, and whether the shim
+//! is in front of go in this shell.
+
+use std::path::PathBuf;
+
+use super::{Format, WhichArgs};
+use crate::config::{self, vars};
+use crate::shim::locate::{self, Lookup, Source};
+use crate::shim::{Mode, mode_from_env};
+
+/// What `which` reports.
+#[derive(Debug, serde::Serialize)]
+struct Report {
+    /// The real go, or null.
+    go: Option<PathBuf>,
+    /// Its version from GOROOT/VERSION.
+    version: Option<String>,
+    /// How it was found: "env", "config", "path".
+    source: Option<&'static str>,
+    /// Human-readable reason.
+    reason: String,
+    /// Candidates passed over: [path, why].
+    skipped: Vec<(PathBuf, String)>,
+    warnings: Vec<String>,
+    /// "path", "alias", or "inactive".
+    shim: &'static str,
+    /// What `go` on PATH is.
+    go_on_path: Option<PathBuf>,
+    /// "tee", "nested", "off".
+    mode: &'static str,
+}
+
+pub(super) fn run(args: &WhichArgs) -> i32 {
+    let self_exe = std::env::current_exe().ok();
+    let lookup = Lookup::from_env(None);
+    let found = lookup.find();
+    let path_var = std::env::var_os("PATH").unwrap_or_default();
+    let go_on_path = locate::first_on_path(&path_var, &lookup.name);
+    let on_path_is_us = match (&go_on_path, &self_exe) {
+        (Some(p), Some(me)) => locate::as_this_gotriage(p, me).is_some(),
+        _ => false,
+    };
+    let shim = if on_path_is_us {
+        "path"
+    } else if config::var(vars::INIT_MODE).as_deref() == Some("alias") {
+        "alias"
+    } else {
+        "inactive"
+    };
+    let (mode, depth) = mode_from_env();
+    let mode_name = match mode {
+        Mode::Tee => "tee",
+        Mode::Nested => "nested",
+        Mode::Off => "off",
+    };
+    let path_entries: Vec<PathBuf> = std::env::split_paths(&path_var).collect();
+    let report = match &found {
+        Ok(f) => Report {
+            go: Some(f.path.clone()),
+            version: locate::toolchain_version(&f.path),
+            source: Some(match f.source {
+                Source::Env => "env",
+                Source::Config(_) => "config",
+                Source::Path(_) => "path",
+            }),
+            reason: match &f.source {
+                Source::Env => format!("{} is set", vars::GO),
+                Source::Config(p) => format!("`go` key in {}", p.display()),
+                Source::Path(i) => format!(
+                    "first go on PATH that is not gotriage (entry {} of {}: {})",
+                    i + 1,
+                    path_entries.len(),
+                    path_entries
+                        .get(*i)
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                ),
+            },
+            skipped: f
+                .skipped
+                .iter()
+                .map(|s| (s.path.clone(), s.reason.to_string()))
+                .collect(),
+            warnings: f.warnings.clone(),
+            shim,
+            go_on_path: go_on_path.clone(),
+            mode: mode_name,
+        },
+        Err(nf) => Report {
+            go: None,
+            version: None,
+            source: None,
+            reason: nf.to_string(),
+            skipped: nf
+                .skipped
+                .iter()
+                .map(|s| (s.path.clone(), s.reason.to_string()))
+                .collect(),
+            warnings: nf.warnings.clone(),
+            shim,
+            go_on_path: go_on_path.clone(),
+            mode: mode_name,
+        },
+    };
+    match args.format {
+        Format::Json => {
+            let mut v = serde_json::to_value(&report).unwrap_or_default();
+            v["version_schema"] = 1.into();
+            anstream::println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        Format::Text => print_text(&report, depth),
+    }
+    if report.go.is_some() {
+        0
+    } else {
+        crate::shim::EXIT_NOT_FOUND
+    }
+}
+
+fn print_text(r: &Report, depth: u32) {
+    use anstream::println;
+    match &r.go {
+        Some(go) => println!(
+            "real go:  {} ({})",
+            go.display(),
+            r.version.as_deref().unwrap_or("version unknown")
+        ),
+        None => println!("real go:  not found"),
+    }
+    println!("found by: {}", r.reason);
+    for (path, why) in &r.skipped {
+        println!("          skipped {}: {why}", path.display());
+    }
+    for w in &r.warnings {
+        println!("warning:  {w}");
+    }
+    let on_path = r
+        .go_on_path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "nothing".into());
+    match r.shim {
+        "path" => println!("shim:     active: `go` on PATH is {on_path}, this gotriage"),
+        "alias" => println!(
+            "shim:     alias mode ({}=alias): interactive `go` runs `gotriage go`; scripts see {on_path}",
+            vars::INIT_MODE
+        ),
+        _ => println!(
+            "shim:     not active: `go` on PATH is {on_path}\n          \
+             to activate: gotriage install, then add the printed directory to PATH first"
+        ),
+    }
+    match r.mode {
+        "off" => println!("mode:     GOTRIAGE=off: the shim execs the real go, no diagnosis"),
+        "nested" => println!(
+            "mode:     nested (GOTRIAGE_DEPTH={depth}): the shim execs the real go; the outer one diagnoses"
+        ),
+        _ => println!("mode:     tee stderr, diagnose failures"),
+    }
+}

@@ -1,0 +1,1 @@
+//! `gotriage doctor`: local checks and network probes.

@@ -1,0 +1,1 @@
+//! The one redaction step everything gotriage prints or writes passes through.

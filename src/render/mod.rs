@@ -1,0 +1,1 @@
+//! Rendering diagnoses: rustc-style text, GitHub annotations, JSON.

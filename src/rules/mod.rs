@@ -1,0 +1,1 @@
+//! The rule table: built-in rules (data, `rules/builtin.toml`) and user rule files.

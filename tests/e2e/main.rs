@@ -1,0 +1,1 @@
+//! End-to-end tests against the failure lab's servers (run by `make e2e`).

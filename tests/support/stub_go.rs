@@ -1,0 +1,2 @@
+//! A stub `go` for plumbing tests only.
+fn main() {}
