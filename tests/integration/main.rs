@@ -1,5 +1,9 @@
 //! Integration tests: one binary (one link on a 2-core machine), one module
 //! per area.
 
+// Test helpers are `pub` for sibling modules; the crate is a test binary.
+#![allow(unreachable_pub)]
+
+mod shim_fidelity;
 mod shim_plumbing;
 mod util;

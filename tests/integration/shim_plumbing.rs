@@ -253,6 +253,7 @@ fn wait_rusage(child: &Child) -> (ExitStatus, libc::rusage) {
 fn a_gigabyte_of_stderr_passes_with_bounded_memory() {
     const GIB: u64 = 1 << 30;
     let (_sb, mut c) = shim(&format!("stderr-bytes:{GIB};exit:3"));
+    #[allow(clippy::zombie_processes, reason = "reaped by wait4 in wait_rusage")]
     let mut child = c.stderr(Stdio::piped()).spawn().unwrap();
     let mut err = child.stderr.take().unwrap();
     let mut total = 0u64;
