@@ -35,6 +35,10 @@ e2e:
 eval:
 	@echo "eval: the classifier is not wired in yet"
 
+bench: deps
+	@command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
+	bench/bench.py
+
 install:
 	$(CARGO) install --locked --path .
 	gotriage install

@@ -41,7 +41,8 @@ impl World {
     }
 
     fn env(&self, c: &mut Command) {
-        let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("gocache-{}", self.version));
+        let cache =
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("gocache-{}", self.version));
         c.env_clear()
             .env("HOME", self.sb.path())
             .env("GOPATH", self.sb.path().join("gopath"))
@@ -59,7 +60,11 @@ impl World {
         self.env(&mut c);
         c.env(
             "PATH",
-            util::path_of(&[&self.sb.path().join("bin"), &self.goroot_bin(), Path::new("/usr/bin:/bin")]),
+            util::path_of(&[
+                &self.sb.path().join("bin"),
+                &self.goroot_bin(),
+                Path::new("/usr/bin:/bin"),
+            ]),
         );
         c
     }
@@ -68,7 +73,10 @@ impl World {
     fn direct(&self) -> Command {
         let mut c = Command::new(&self.go);
         self.env(&mut c);
-        c.env("PATH", util::path_of(&[&self.goroot_bin(), Path::new("/usr/bin:/bin")]));
+        c.env(
+            "PATH",
+            util::path_of(&[&self.goroot_bin(), Path::new("/usr/bin:/bin")]),
+        );
         c
     }
 }
@@ -143,7 +151,11 @@ fn trivial_commands_are_byte_identical_on_every_go() {
             "{}",
             show(&out)
         );
-        compare(&w, &args(&["env", "GOROOT", "GOPATH", "GOTOOLCHAIN"]), same_bytes);
+        compare(
+            &w,
+            &args(&["env", "GOROOT", "GOPATH", "GOTOOLCHAIN"]),
+            same_bytes,
+        );
         compare(&w, &args(&["env"]), stable);
         compare(&w, &args(&["env", "-json"]), stable);
         let out = compare(&w, &args(&["list", "-m"]), same_bytes);
@@ -151,7 +163,10 @@ fn trivial_commands_are_byte_identical_on_every_go() {
         compare(&w, &args(&["help", "environment"]), same_bytes);
         // go's own usage errors, and an argument that is not UTF-8.
         compare(&w, &args(&["bogus-subcommand"]), same_bytes);
-        let bad = vec![OsString::from("list"), os(b"example.com/\xff\xfe").to_owned()];
+        let bad = vec![
+            OsString::from("list"),
+            os(b"example.com/\xff\xfe").to_owned(),
+        ];
         compare(&w, &bad, same_bytes);
     }
 }
@@ -205,7 +220,8 @@ func main() {
 fn on_terminal(mut cmd: Command) -> (Output, Vec<u8>) {
     use nix::fcntl::OFlag;
     use std::os::unix::fs::OpenOptionsExt;
-    let master = nix::pty::posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC).unwrap();
+    let master =
+        nix::pty::posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC).unwrap();
     nix::pty::grantpt(&master).unwrap();
     nix::pty::unlockpt(&master).unwrap();
     let slave = std::fs::OpenOptions::new()
@@ -226,7 +242,11 @@ fn on_terminal(mut cmd: Command) -> (Output, Vec<u8>) {
         }
         got
     });
-    let out = cmd.stdin(Stdio::null()).stderr(Stdio::from(slave)).output().unwrap();
+    let out = cmd
+        .stdin(Stdio::null())
+        .stderr(Stdio::from(slave))
+        .output()
+        .unwrap();
     drop(cmd);
     (out, reader.join().unwrap())
 }
@@ -249,7 +269,12 @@ fn go_run_keeps_a_terminal_on_stderr() {
             "go{version}: {}",
             show(&plain)
         );
-        assert_eq!(via_shim.stdout, plain.stdout, "go{version}: {}", show(&via_shim));
+        assert_eq!(
+            via_shim.stdout,
+            plain.stdout,
+            "go{version}: {}",
+            show(&via_shim)
+        );
         assert_eq!(via_shim.status.code(), plain.status.code());
         assert_eq!(
             String::from_utf8_lossy(&shim_tty),
