@@ -119,7 +119,9 @@ pub fn main(argv0: OsString, args: Vec<OsString>) -> ! {
         args: &args,
         depth: depth + 1,
     };
-    if mode != Mode::Tee {
+    // With stderr closed there is nowhere to show a diagnosis, and a tee
+    // would hand go an open stderr it did not have: exec instead.
+    if mode != Mode::Tee || crate::stderr_was_closed() {
         let err = run::exec(target);
         cannot_start(&found.path, &err);
     }

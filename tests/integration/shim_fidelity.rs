@@ -172,6 +172,47 @@ fn trivial_commands_are_byte_identical_on_every_go() {
 }
 
 #[test]
+fn closed_descriptors_give_the_same_result() {
+    // `go list -m … >&-`, `2>&-`, `<&-`: the same exit status and output as
+    // without the shim (with stderr closed the shim execs: there is nowhere
+    // to show a diagnosis).
+    use std::os::unix::process::CommandExt;
+    let gos = util::real_gos();
+    for (version, go) in [gos.first().unwrap(), gos.last().unwrap()] {
+        let w = World::new(version, go, TINY);
+        for fd in [0, 1, 2] {
+            let run = |mut c: Command| {
+                // SAFETY: close(2) is async-signal-safe.
+                unsafe {
+                    c.pre_exec(move || {
+                        libc::close(fd);
+                        Ok(())
+                    });
+                }
+                c.args([
+                    "list",
+                    "-m",
+                    "-json",
+                    "example.com/tiny",
+                    "example.com/nonexistent",
+                ])
+                .output()
+                .unwrap()
+            };
+            let via_shim = run(w.via_shim());
+            let plain = run(w.direct());
+            assert_ne!(plain.status.code(), Some(0));
+            assert_same(
+                &format!("go{version} with fd {fd} closed"),
+                &via_shim,
+                &plain,
+                same_bytes,
+            );
+        }
+    }
+}
+
+#[test]
 fn a_failing_build_is_byte_identical_and_gets_no_diagnosis() {
     // A compile error is not a fetch failure: no rule fits, nothing is added.
     for (version, go) in util::real_gos() {

@@ -430,26 +430,47 @@ fn sigterm_that_kills_go_kills_the_shim_the_same_way() {
 fn ignored_signals_stay_ignored_for_go() {
     // A background job (`go build &` in a script) or `nohup go …` starts with
     // SIGINT/SIGQUIT or SIGHUP ignored; go must inherit that through the shim.
-    let script = "disposition:1;disposition:2;disposition:3;disposition:15";
-    let run = |mut c: Command| {
+    // SIGPIPE too: go started from a program that ignores it (and does not
+    // restore it for children) must see it ignored, and otherwise default.
+    let script = "disposition:1;disposition:2;disposition:3;disposition:13;disposition:15";
+    let run = |mut c: Command, ignore: bool| {
         // SAFETY: only async-signal-safe calls between fork and exec.
         unsafe {
-            c.pre_exec(|| {
-                libc::signal(libc::SIGHUP, libc::SIG_IGN);
-                libc::signal(libc::SIGINT, libc::SIG_IGN);
+            c.pre_exec(move || {
+                if ignore {
+                    libc::signal(libc::SIGHUP, libc::SIG_IGN);
+                    libc::signal(libc::SIGINT, libc::SIG_IGN);
+                    libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+                } else {
+                    libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+                }
                 Ok(())
             });
         }
         c.env("STUB_GO", script).output().unwrap()
     };
-    let (_sb, c) = shim("");
-    let via_shim = run(c);
-    let plain = run(direct(""));
-    assert_eq!(
-        String::from_utf8_lossy(&plain.stdout),
-        "signal 1 ignored\nsignal 2 ignored\nsignal 3 default\nsignal 15 default\n"
-    );
-    assert_eq!(via_shim.stdout, plain.stdout, "{}", show(&via_shim));
+    for ignore in [true, false] {
+        for off in [false, true] {
+            let (_sb, mut c) = shim("");
+            if off {
+                c.env("GOTRIAGE", "off");
+            }
+            let via_shim = run(c, ignore);
+            let plain = run(direct(""), ignore);
+            let expected = if ignore {
+                "signal 1 ignored\nsignal 2 ignored\nsignal 3 default\nsignal 13 ignored\nsignal 15 default\n"
+            } else {
+                "signal 1 default\nsignal 2 default\nsignal 3 default\nsignal 13 default\nsignal 15 default\n"
+            };
+            assert_eq!(String::from_utf8_lossy(&plain.stdout), expected);
+            assert_eq!(
+                String::from_utf8_lossy(&via_shim.stdout),
+                expected,
+                "ignore={ignore} off={off}: {}",
+                show(&via_shim)
+            );
+        }
+    }
 }
 
 #[test]

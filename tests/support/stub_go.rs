@@ -33,6 +33,8 @@
 //! few libc functions declared below), so it never becomes one of the
 //! package's binaries that `cargo install` would install.
 
+#![no_main]
+
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -136,11 +138,17 @@ fn unescape(s: &str) -> Vec<u8> {
     out
 }
 
-fn main() {
-    // Like a Go program: a write to a closed stdout or stderr kills it with
-    // SIGPIPE (Rust's runtime would have ignored SIGPIPE).
-    // SAFETY: restoring a default disposition at start-up.
-    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+/// Entry point called by the C runtime: `#![no_main]` skips Rust's start-up,
+/// which would set SIGPIPE to `SIG_IGN` and hide the disposition the stub
+/// inherited.  Like a Go program, the stub then dies of SIGPIPE when it
+/// writes to a closed stdout or stderr (unless it inherited `SIG_IGN`).
+#[unsafe(no_mangle)]
+extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
+    run();
+    std::process::exit(0)
+}
+
+fn run() {
     let script = std::env::var("STUB_GO").unwrap_or_else(|_| "args".into());
     let mut out = std::io::stdout();
     let mut err = std::io::stderr();
