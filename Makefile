@@ -13,14 +13,14 @@ CARGO   ?= cargo
 export GOTRIAGE_GO_CACHE ?= $(CURDIR)/.cache/go
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all test deps lint unit e2e eval bench fixtures install dist demo docs fuzz clean
+.PHONY: all test deps lint unit e2e eval bench fixtures install dist demo docs fuzz clean docker-recipe
 
 all: test
 
 deps:
 	scripts/deps.sh
 
-test: deps lint unit e2e eval
+test: deps lint unit e2e eval docker-recipe
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -52,5 +52,35 @@ else
 endif
 	gotriage install
 
+# A static binary for Docker images and other machines: musl, not
+# position-independent (no loader, no self-relocation at start-up).  Falls
+# back to glibc's static build if the musl target cannot be added.
+DIST_TARGET ?= x86_64-unknown-linux-musl
+dist:
+	@if rustup target list --installed 2>/dev/null | grep -qx '$(DIST_TARGET)' || rustup target add $(DIST_TARGET) >/dev/null 2>&1; then \
+		RUSTFLAGS="-C relocation-model=static -C target-feature=+crt-static" $(CARGO) build --locked --release --target $(DIST_TARGET); \
+		mkdir -p dist && cp target/$(DIST_TARGET)/release/gotriage dist/gotriage-$(DIST_TARGET); \
+	else \
+		echo "dist: cannot add $(DIST_TARGET); building a static glibc binary instead" >&2; \
+		RUSTFLAGS="$(STATIC_RUSTFLAGS)" $(CARGO) build --locked --release --target $(HOST); \
+		mkdir -p dist && cp target/$(HOST)/release/gotriage dist/gotriage-$(DIST_TARGET); \
+	fi
+	@ls -l dist/gotriage-$(DIST_TARGET) && file dist/gotriage-$(DIST_TARGET)
+
+# docs/docker.md's recipe, checked in an empty chroot (no container engine here).
+docker-recipe: dist
+	tests/docker/recipe.sh dist/gotriage-$(DIST_TARGET) $(GOTRIAGE_GO_CACHE)/1.27.3
+
 clean:
 	$(CARGO) clean
+
+# Man pages and shell completions, generated from the clap definition and
+# committed (tests/integration/docs.rs fails when they are stale).
+DOC_SUBCOMMANDS := which explain rules doctor init install uninstall
+docs:
+	$(CARGO) build --locked --quiet
+	target/debug/gotriage man > docs/man/gotriage.1
+	for s in $(DOC_SUBCOMMANDS); do target/debug/gotriage man $$s > docs/man/gotriage-$$s.1; done
+	target/debug/gotriage completions bash > docs/completions/gotriage.bash
+	target/debug/gotriage completions zsh > docs/completions/_gotriage
+	target/debug/gotriage completions fish > docs/completions/gotriage.fish

@@ -4,6 +4,7 @@
 // Test helpers are `pub` for sibling modules; the crate is a test binary.
 #![allow(unreachable_pub)]
 
+mod docs;
 mod shell_init;
 mod shim_fidelity;
 mod shim_plumbing;
