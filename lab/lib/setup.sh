@@ -1,0 +1,121 @@
+# Helpers for scenario `setup` snippets (sourced by lab/bin/sandbox).
+# They run as root inside the run's own mount namespace, in $HOME/app
+# (HOME=/root, a fresh directory per run), with the command's environment
+# (the real go first on PATH, never the shim) and `set -euo pipefail`.
+# shellcheck shell=bash
+
+LAB_FIXED_DATE=2024-03-01T12:00:00Z
+
+# The lab's own git invocations (never the scenario's git config).
+labgit() {
+    env GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
+        GIT_AUTHOR_NAME=Dev GIT_AUTHOR_EMAIL=dev@example.com \
+        GIT_COMMITTER_NAME=Dev GIT_COMMITTER_EMAIL=dev@example.com \
+        GIT_AUTHOR_DATE=$LAB_FIXED_DATE GIT_COMMITTER_DATE=$LAB_FIXED_DATE \
+        /usr/bin/git "$@"
+}
+
+# imports PKG... : main.go imports these packages (for tidy/build).
+imports() {
+    {
+        printf 'package main\n\nimport (\n'
+        local p
+        for p in "$@"; do printf '\t_ "%s"\n' "$p"; done
+        printf ')\n\nfunc main() {}\n'
+    } >main.go
+}
+
+# require MODULE VERSION : go.mod requires it and go.sum has its hashes, as
+# in a checked-out project; the module cache is then emptied (a clean CI
+# machine or Docker build).  The hashes come from the lab's company proxy
+# (/private/ view, which has every lab module), computed by go itself.
+require() {
+    GOPROXY=https://proxy.test/private/ GOSUMDB=off GOPRIVATE='' GONOPROXY='' GONOSUMDB='' \
+        GOFLAGS=-mod=mod GOTOOLCHAIN=local go get "$1@$2" >/dev/null 2>&1 ||
+        { echo "setup: require $1@$2 failed" >&2; return 1; }
+    go clean -modcache
+}
+
+# prefetch MODULE@VERSION... : fetch modules directly from their git
+# servers (with working credentials), leaving the VCS cache under
+# $GOMODCACHE/cache/vcs, then drop the extracted modules and zips so that
+# the next go command has to use that cache again.
+prefetch() {
+    netrc_good
+    GOPROXY=direct GOSUMDB=off GOFLAGS=-mod=mod GOTOOLCHAIN=local go mod download "$@" >/dev/null 2>&1 ||
+        { echo "setup: prefetch $* failed" >&2; return 1; }
+    rm -f "$HOME/.netrc"
+    local modcache
+    modcache=$(go env GOMODCACHE)
+    chmod -R u+w "$modcache"
+    find "$modcache" -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} +
+    rm -rf "$modcache/cache/download"
+}
+
+# vcs_dir MODULE_URL : the VCS cache directory go uses for a repository URL.
+vcs_dir() {
+    local modcache hash
+    modcache=$(go env GOMODCACHE)
+    hash=$(printf 'git3:%s' "$1" | sha256sum | cut -d' ' -f1)
+    printf '%s/cache/vcs/%s\n' "$modcache" "$hash"
+}
+
+# ssh_key accepted|rejected : ~/.ssh/id_ed25519 is that lab client key.
+ssh_key() {
+    mkdir -p -m 700 "$HOME/.ssh"
+    cp "/srv/ssh/id_$1" "$HOME/.ssh/id_ed25519"
+    cp "/srv/ssh/id_$1.pub" "$HOME/.ssh/id_ed25519.pub"
+    chmod 600 "$HOME/.ssh/id_ed25519"
+}
+
+# known_hosts good|changed|empty [HOST] : what ~/.ssh/known_hosts says about HOST.
+known_hosts() {
+    local host=${2:-github.com} key
+    mkdir -p -m 700 "$HOME/.ssh"
+    case $1 in
+        good) key=/srv/ssh/host_ed25519.pub ;;
+        changed) key=/srv/ssh/other_host_ed25519.pub ;;
+        empty)
+            : >"$HOME/.ssh/known_hosts"
+            return
+            ;;
+        *) return 1 ;;
+    esac
+    printf '%s %s\n' "$host" "$(cut -d' ' -f1,2 "$key")" >>"$HOME/.ssh/known_hosts"
+}
+
+# ssh_config LINE... : lines for ~/.ssh/config.
+ssh_config() {
+    mkdir -p -m 700 "$HOME/.ssh"
+    printf '%s\n' "$@" >>"$HOME/.ssh/config"
+    chmod 600 "$HOME/.ssh/config"
+}
+
+# gitconfig KEY VALUE : git config --global (in ~/.gitconfig).
+gitconfig() {
+    GIT_CONFIG_NOSYSTEM=1 /usr/bin/git config --global "$1" "$2"
+}
+
+# insteadof NEW OLD : url.NEW.insteadOf OLD (the classic private-module rewrite).
+insteadof() {
+    gitconfig "url.$1.insteadOf" "$2"
+}
+
+# netrc HOST LOGIN PASSWORD : a ~/.netrc entry.
+netrc() {
+    printf 'machine %s login %s password %s\n' "$1" "$2" "$3" >>"$HOME/.netrc"
+    chmod 600 "$HOME/.netrc"
+}
+
+# netrc_good : working credentials for the lab's git hosts.
+netrc_good() {
+    netrc github.com "$LAB_HTTP_USER" "$LAB_HTTP_PASSWORD"
+    netrc git.test "$LAB_HTTP_USER" "$LAB_HTTP_PASSWORD"
+}
+
+# vcs_checkout : the work directory is a git checkout with one commit.
+vcs_checkout() {
+    labgit init -q -b main .
+    labgit add -A
+    labgit commit -q -m "Initial commit"
+}
