@@ -166,6 +166,11 @@ func serve(configPath string) error {
 		switch l.Role {
 		case "tarpit":
 			rawListeners = append(rawListeners, ln)
+			if l.TLS {
+				// Completes the TLS handshake, then never answers: a
+				// server that hangs after the connection is up.
+				ln = tls.NewListener(ln, tlsConfig)
+			}
 			go tarpit(ln)
 			continue
 		case "reset":
@@ -287,8 +292,14 @@ func notFound(w http.ResponseWriter, status int, msg string) {
 	fmt.Fprintf(w, "not found: %s\n", strings.TrimRight(msg, "\n"))
 }
 
-// tarpit accepts connections and never answers; it drops them after a
-// minute so that nothing piles up.
+// tarpitHold is how long the tarpit keeps a silent connection open: longer
+// than the clients' own timeouts in the scenarios (ssh ConnectTimeout 2,
+// git http.lowSpeedTime 2), short enough that a client without any timeout
+// (go 1.19 probes a failed repository URL with a plain GET) still finishes.
+const tarpitHold = 5 * time.Second
+
+// tarpit accepts connections and never answers; it drops them after
+// tarpitHold.
 func tarpit(ln net.Listener) {
 	log.Printf("tarpit listening on %s", ln.Addr())
 	for {
@@ -298,7 +309,12 @@ func tarpit(ln net.Listener) {
 		}
 		go func(c net.Conn) {
 			defer c.Close()
-			c.SetDeadline(time.Now().Add(60 * time.Second))
+			c.SetDeadline(time.Now().Add(tarpitHold))
+			if tc, ok := c.(*tls.Conn); ok {
+				if err := tc.Handshake(); err != nil {
+					return
+				}
+			}
 			buf := make([]byte, 4096)
 			for {
 				if _, err := c.Read(buf); err != nil {

@@ -30,10 +30,18 @@ imports() {
 # machine or Docker build).  The hashes come from the lab's company proxy
 # (/private/ view, which has every lab module), computed by go itself.
 require() {
-    GOPROXY=https://proxy.test/private/ GOSUMDB=off GOPRIVATE='' GONOPROXY='' GONOSUMDB='' \
-        GOFLAGS=-mod=mod GOTOOLCHAIN=local go get "$1@$2" >/dev/null 2>&1 ||
+    labgo GOPROXY=https://proxy.test/private/ GOSUMDB=off go get "$1@$2" ||
         { echo "setup: require $1@$2 failed" >&2; return 1; }
-    go clean -modcache
+    labgo go clean -modcache
+}
+
+# labgo [NAME=VALUE...] go ARGS... : the set-up's own go commands, with the
+# lab's CA and no proxy or GOPRIVATE settings from the scenario.
+labgo() {
+    env -u HTTPS_PROXY -u https_proxy -u HTTP_PROXY -u http_proxy -u GOPRIVATE -u GONOPROXY \
+        -u GONOSUMDB -u GOINSECURE -u GOVCS -u GOFLAGS -u GOTOOLCHAIN -u GOPROXY \
+        SSL_CERT_FILE=/srv/etc/ca-certificates.crt GIT_SSL_CAINFO=/srv/etc/ca-certificates.crt \
+        GOFLAGS=-mod=mod GOTOOLCHAIN=local "$@"
 }
 
 # prefetch MODULE@VERSION... : fetch modules directly from their git
@@ -42,7 +50,7 @@ require() {
 # the next go command has to use that cache again.
 prefetch() {
     netrc_good
-    GOPROXY=direct GOSUMDB=off GOFLAGS=-mod=mod GOTOOLCHAIN=local go mod download "$@" >/dev/null 2>&1 ||
+    labgo GOPROXY=direct GOSUMDB=off go mod download "$@" ||
         { echo "setup: prefetch $* failed" >&2; return 1; }
     rm -f "$HOME/.netrc"
     local modcache
@@ -50,6 +58,18 @@ prefetch() {
     chmod -R u+w "$modcache"
     find "$modcache" -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} +
     rm -rf "$modcache/cache/download"
+}
+
+# corrupt_gosum PREFIX : change one character of the hash on the go.sum
+# line starting with PREFIX (a damaged or hand-edited go.sum).
+corrupt_gosum() {
+    awk -v p="$1" 'index($0, p) == 1 {
+        i = index($0, "h1:") + 3
+        c = substr($0, i, 1)
+        $0 = substr($0, 1, i - 1) (c == "X" ? "Y" : "X") substr($0, i + 1)
+    } { print }' go.sum >go.sum.new
+    cmp -s go.sum go.sum.new && { echo "setup: no go.sum line starts with $1" >&2; return 1; }
+    mv go.sum.new go.sum
 }
 
 # vcs_dir MODULE_URL : the VCS cache directory go uses for a repository URL.
