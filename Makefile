@@ -13,7 +13,8 @@ CARGO   ?= cargo
 export GOTRIAGE_GO_CACHE ?= $(CURDIR)/.cache/go
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all test deps lint unit e2e eval bench fixtures install dist demo docs fuzz clean
+.PHONY: all test deps lint unit e2e eval bench fixtures install dist demo docs fuzz clean \
+	lab-start lab-stop lab-status
 
 all: test
 
@@ -29,8 +30,24 @@ lint:
 unit:
 	$(CARGO) test --locked
 
+# The failure lab (lab/, docs/lab.md): real go against real servers on
+# loopback, as root.  `e2e` starts the lab unless one runs and stops it by
+# PID afterwards, also when a test fails.
 e2e:
-	@echo "e2e: the failure lab is not wired in yet"
+	$(CARGO) test --locked --test e2e
+
+# Regenerate fixtures/lab/ from scratch (a few minutes on 2 cores).
+fixtures:
+	python3 lab/lab.py fixtures
+
+lab-start:
+	lab/labctl start
+
+lab-stop:
+	lab/labctl stop
+
+lab-status:
+	lab/labctl status
 
 eval:
 	@echo "eval: the classifier is not wired in yet"

@@ -299,6 +299,7 @@ class Lab:
         git = (out / "git").read_text().split()
         result["git"] = git[1] if len(git) == 2 else "none"
         result["git_path"] = git[0] if len(git) == 2 else ""
+        result["go_path"] = (out / "go").read_text().strip()
         result["stderr_raw"] = (out / "stderr").read_bytes()
         result["stdout_raw"] = (out / "stdout").read_bytes()
         result["stderr"] = self.normalize(result["stderr_raw"], version)
@@ -376,6 +377,15 @@ def cmd_run(args) -> int:
     cmd = find_command(args.scenario, args.cmd)
     lab = Lab()
     r = lab.run(cmd, args.go, args.lang, shim=args.shim, keep=args.keep)
+    if args.save:
+        # For the e2e tests: streams as files (bytes, normalized and raw),
+        # everything else as JSON.
+        save = Path(args.save)
+        save.mkdir(parents=True, exist_ok=True)
+        for k in ("stderr_raw", "stdout_raw", "stderr", "stdout"):
+            (save / k.replace("_raw", ".raw")).write_bytes(r.pop(k, b""))
+        (save / "result.json").write_text(json.dumps(r, indent=1) + "\n")
+        return 0
     for k in ("stderr_raw", "stdout_raw", "stderr", "stdout"):
         if k in r:
             r[k] = r[k].decode("utf-8", errors="surrogateescape")
@@ -525,6 +535,7 @@ def main() -> int:
     pr.add_argument("--shim", help="path of the gotriage binary to run as `go`")
     pr.add_argument("--keep", action="store_true", help="keep the sandbox directory")
     pr.add_argument("--print", action="store_true", help="print the transcript instead of JSON")
+    pr.add_argument("--save", metavar="DIR", help="write stderr, stdout (normalized and .raw) and result.json to DIR")
     pf = sub.add_parser("fixtures")
     pf.add_argument("--jobs", type=int, default=max(2, (os.cpu_count() or 2) * 2))
     pf.add_argument("--out", default=str(DEFAULT_OUT))

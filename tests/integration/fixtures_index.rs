@@ -12,35 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-/// The diagnosis IDs of `shared/reference/taxonomy.md`.
-const TAXONOMY: &[&str] = &[
-    "git-not-found",
-    "git-config-invalid",
-    "ssh-publickey-denied",
-    "ssh-host-key-unknown",
-    "ssh-connect-failed",
-    "https-credentials-missing",
-    "https-auth-rejected",
-    "https-forbidden",
-    "repo-not-found",
-    "dns-resolution-failed",
-    "network-connect-failed",
-    "proxy-failure",
-    "tls-certificate",
-    "unknown-revision",
-    "vcs-dubious-ownership",
-    "vcs-stamping-failed",
-    "private-module-via-proxy",
-    "sumdb-verify-failed",
-    "checksum-mismatch",
-    "module-path-mismatch",
-    "vcs-cache-corrupt",
-    "govcs-disallowed",
-    "insecure-scheme",
-    "go-import-meta",
-    "toolchain-download-failed",
-    "unclassified",
-];
+#[path = "../support/taxonomy.rs"]
+mod taxonomy;
+use taxonomy::TAXONOMY;
 
 #[derive(Debug, Deserialize)]
 struct Index {
