@@ -26,6 +26,7 @@ test: deps lint unit e2e eval
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
+	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh
 
 unit:
 	$(CARGO) test --locked

@@ -537,7 +537,8 @@ def main() -> int:
     pr.add_argument("--print", action="store_true", help="print the transcript instead of JSON")
     pr.add_argument("--save", metavar="DIR", help="write stderr, stdout (normalized and .raw) and result.json to DIR")
     pf = sub.add_parser("fixtures")
-    pf.add_argument("--jobs", type=int, default=max(2, (os.cpu_count() or 2) * 2))
+    # Runs mostly wait (on servers, on timeouts), so more jobs than cores.
+    pf.add_argument("--jobs", type=int, default=max(2, (os.cpu_count() or 2) * 3))
     pf.add_argument("--out", default=str(DEFAULT_OUT))
     pf.add_argument("--go", help="comma-separated versions (default: all of lab.conf)")
     pf.add_argument("--only", help="comma-separated scenario name globs (updates the index in place)")

@@ -80,9 +80,15 @@ vcs_dir() {
     printf '%s/cache/vcs/%s\n' "$modcache" "$hash"
 }
 
+# sshdir : ~/.ssh with the mode ssh insists on.
+sshdir() {
+    mkdir -p "$HOME/.ssh"
+    chmod 700 "$HOME/.ssh"
+}
+
 # ssh_key accepted|rejected : ~/.ssh/id_ed25519 is that lab client key.
 ssh_key() {
-    mkdir -p -m 700 "$HOME/.ssh"
+    sshdir
     cp "/srv/ssh/id_$1" "$HOME/.ssh/id_ed25519"
     cp "/srv/ssh/id_$1.pub" "$HOME/.ssh/id_ed25519.pub"
     chmod 600 "$HOME/.ssh/id_ed25519"
@@ -91,7 +97,7 @@ ssh_key() {
 # known_hosts good|changed|empty [HOST] : what ~/.ssh/known_hosts says about HOST.
 known_hosts() {
     local host=${2:-github.com} key
-    mkdir -p -m 700 "$HOME/.ssh"
+    sshdir
     case $1 in
         good) key=/srv/ssh/host_ed25519.pub ;;
         changed) key=/srv/ssh/other_host_ed25519.pub ;;
@@ -106,7 +112,7 @@ known_hosts() {
 
 # ssh_config LINE... : lines for ~/.ssh/config.
 ssh_config() {
-    mkdir -p -m 700 "$HOME/.ssh"
+    sshdir
     printf '%s\n' "$@" >>"$HOME/.ssh/config"
     chmod 600 "$HOME/.ssh/config"
 }

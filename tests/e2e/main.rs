@@ -15,7 +15,7 @@
 //! Needs root.  Uses a running lab (`lab/labctl start`) or starts one and
 //! stops it (by PID) when done, also after failures.  Arguments filter the
 //! cases by substring, as with libtest: `cargo test --test e2e -- ssh`.
-//! `GOTRIAGE_E2E_JOBS` sets the parallelism (default 4).
+//! `GOTRIAGE_E2E_JOBS` sets the parallelism (default 6).
 
 #![allow(clippy::print_stdout)]
 
@@ -396,7 +396,7 @@ fn main() {
     let jobs: usize = std::env::var("GOTRIAGE_E2E_JOBS")
         .ok()
         .and_then(|j| j.parse().ok())
-        .unwrap_or(4)
+        .unwrap_or(6)
         .max(1);
     println!("\nrunning {} e2e cases ({jobs} at a time)", cases.len());
     let t0 = Instant::now();
