@@ -12,6 +12,8 @@
 CARGO   ?= cargo
 export GOTRIAGE_GO_CACHE ?= $(CURDIR)/.cache/go
 export CARGO_TERM_COLOR ?= never
+# The toolchain that builds and tests the lab's own Go server (lab/goserver).
+LAB_GO  = env GOTOOLCHAIN=local GOFLAGS= GOPROXY=off $(GOTRIAGE_GO_CACHE)/1.27.3/bin/go
 
 .PHONY: all test deps lint unit e2e eval bench fixtures install dist demo docs fuzz clean \
 	lab-start lab-stop lab-status
@@ -27,9 +29,13 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh
+	@unformatted=$$($(GOTRIAGE_GO_CACHE)/1.27.3/bin/gofmt -l lab/goserver); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	cd lab/goserver && $(LAB_GO) vet ./...
 
 unit:
 	$(CARGO) test --locked
+	cd lab/goserver && $(LAB_GO) test ./...
 
 # The failure lab (lab/, docs/lab.md): real go against real servers on
 # loopback, as root.  `e2e` starts the lab unless one runs and stops it by
