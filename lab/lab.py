@@ -297,6 +297,9 @@ class Lab:
             return result
         result["exit"] = int(exit_text)
         git = (out / "git").read_text().split()
+        if git != ["none"] and len(git) != 2:
+            result["error"] = f"could not tell which git runs: {git}"
+            return result
         result["git"] = git[1] if len(git) == 2 else "none"
         result["git_path"] = git[0] if len(git) == 2 else ""
         result["go_path"] = (out / "go").read_text().strip()
