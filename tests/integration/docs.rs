@@ -16,9 +16,15 @@ fn man_pages_and_completions_are_up_to_date() {
     let docs = util::repo().join("docs");
     let mut files: Vec<(String, Vec<&str>)> = vec![
         ("man/gotriage.1".into(), vec!["man"]),
-        ("completions/gotriage.bash".into(), vec!["completions", "bash"]),
+        (
+            "completions/gotriage.bash".into(),
+            vec!["completions", "bash"],
+        ),
         ("completions/_gotriage".into(), vec!["completions", "zsh"]),
-        ("completions/gotriage.fish".into(), vec!["completions", "fish"]),
+        (
+            "completions/gotriage.fish".into(),
+            vec!["completions", "fish"],
+        ),
     ];
     let makefile = std::fs::read_to_string(util::repo().join("Makefile")).unwrap();
     let subs = makefile

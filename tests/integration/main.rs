@@ -5,6 +5,7 @@
 #![allow(unreachable_pub)]
 
 mod docs;
+mod fixtures_index;
 mod shell_init;
 mod shim_fidelity;
 mod shim_plumbing;
