@@ -28,7 +28,7 @@ test: deps lint unit e2e eval docker-recipe
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
-	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh tests/docker/*.sh
+	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh tests/docker/*.sh demo/*.sh
 	@unformatted=$$($(GOTRIAGE_GO_CACHE)/1.27.3/bin/gofmt -l lab/goserver); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	cd lab/goserver && $(LAB_GO) vet ./...
@@ -58,6 +58,12 @@ lab-status:
 
 eval:
 	@echo "eval: the classifier is not wired in yet"
+
+# One real failure diagnosed through the shim: a loopback git server that
+# needs credentials, a real `go get` without them (demo/demo.sh).
+demo: deps
+	$(CARGO) build --locked --quiet
+	demo/demo.sh target/debug/gotriage $(GOTRIAGE_GO_CACHE)/1.27.3/bin/go
 
 bench: deps
 	@command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
