@@ -3,12 +3,18 @@
 //!
 //! The link is a symlink to the gotriage binary (a hard link where symlinks
 //! are not possible).  Install is idempotent, repoints a link left by an
-//! older gotriage, and never replaces anything else: a real go binary, or a
-//! link that leads to one, is refused with the file named.  Uninstall
-//! removes only what install would have made.
+//! older gotriage, and never replaces anything else: a real go binary, any
+//! other file named `go`, or a link that leads elsewhere is refused with the
+//! file named.  Uninstall removes only what install would have made.
+//! Neither edits a shell profile: they print the line to add or remove.
+//!
+//! Exit status: 0 done (including "already installed" and "nothing to
+//! remove"), 2 refused (something else is named `go` there), bad `--dir`, or
+//! an I/O error.
 
+use std::fmt::Write as _;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use super::{EXIT_USAGE, InstallArgs};
 use crate::config;
@@ -19,23 +25,68 @@ pub(super) fn default_dir() -> Option<PathBuf> {
     config::data_dir().map(|d| d.join("bin"))
 }
 
-/// The shim directory from `--dir` or the default, made absolute.
+/// The shim directory from `--dir` or the default: absolute, without `.`
+/// parts or a trailing `/` (so that the PATH entry the snippet writes and
+/// the one it looks for are the same string), and fit for PATH.
 pub(super) fn shim_dir(arg: Option<&Path>) -> Result<PathBuf, String> {
     let dir = match arg {
+        Some(d) if d.as_os_str().is_empty() => {
+            return Err("--dir is empty; give a directory".into());
+        }
         Some(d) => d.to_owned(),
         None => default_dir()
             .ok_or("cannot tell where the data directory is: set HOME or pass --dir")?,
     };
-    if dir.is_absolute() {
-        Ok(dir)
+    let dir = if dir.is_absolute() {
+        dir
     } else {
         std::env::current_dir()
             .map(|cwd| cwd.join(&dir))
-            .map_err(|e| format!("{}: {e}", dir.display()))
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+    };
+    let dir: PathBuf = dir
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
+    // PATH has no quoting: a directory whose name holds the separator can
+    // never be an entry of it.
+    let sep = if cfg!(windows) { ';' } else { ':' };
+    if dir.to_string_lossy().contains(sep) {
+        return Err(format!(
+            "{}: the name contains `{sep}`, the PATH separator, so it cannot be put on PATH; \
+             choose another --dir",
+            dir.display()
+        ));
     }
+    Ok(dir)
 }
 
-fn shim_name() -> &'static str {
+/// The gotriage binary as the user reaches it, and whether that is through
+/// PATH: the `gotriage` on PATH that is this binary (a stable path such as
+/// `~/.cargo/bin/gotriage`, or a package manager's link), else the
+/// executable's own path.  `current_exe` alone resolves symlinks and would
+/// freeze a versioned install path into the link and the profile, which
+/// breaks on the next upgrade (mise uses argv[0] + PATH for this reason).
+pub(super) fn this_gotriage() -> Result<(PathBuf, bool), String> {
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot find the gotriage binary: {e}"))?;
+    let name = if cfg!(windows) {
+        "gotriage.exe"
+    } else {
+        "gotriage"
+    };
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let on_path = std::env::split_paths(&path)
+        .filter(|d| d.is_absolute())
+        .map(|d| d.join(name))
+        .find(|c| as_this_gotriage(c, &exe).is_some());
+    Ok(match on_path {
+        Some(p) => (p, true),
+        None => (exe, false),
+    })
+}
+
+pub(super) fn shim_name() -> &'static str {
     if cfg!(windows) { "go.exe" } else { "go" }
 }
 
@@ -74,29 +125,68 @@ fn inspect(link: &Path, exe: &Path) -> io::Result<Existing> {
             target.display()
         )));
     }
+    if meta.is_dir() {
+        return Ok(Existing::Foreign("it is a directory".into()));
+    }
     Ok(Existing::Foreign(
         "it is a file, not a link to gotriage (a real go binary?)".into(),
     ))
 }
 
-/// Makes `link` point at `exe`, replacing atomically (a temporary link
-/// renamed over the old one).
-fn place_link(link: &Path, exe: &Path) -> io::Result<&'static str> {
+/// How the link was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkKind {
+    Symlink,
+    HardLink,
+}
+
+impl std::fmt::Display for LinkKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LinkKind::Symlink => "symlink",
+            LinkKind::HardLink => "hard link",
+        })
+    }
+}
+
+/// Makes `link` point at `exe`: a symlink, or a hard link where the file
+/// system refuses symlinks.  The old link is replaced atomically (a
+/// temporary link renamed over it), so `go` never goes missing mid-way.
+fn place_link(link: &Path, exe: &Path) -> io::Result<LinkKind> {
+    place_link_with(link, exe, symlink)
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, at: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, at)
+}
+
+#[cfg(windows)]
+fn symlink(target: &Path, at: &Path) -> io::Result<()> {
+    // Needs Developer Mode or admin rights; the hard link is the usual result.
+    std::os::windows::fs::symlink_file(target, at)
+}
+
+fn place_link_with(
+    link: &Path,
+    exe: &Path,
+    symlink: impl FnOnce(&Path, &Path) -> io::Result<()>,
+) -> io::Result<LinkKind> {
     let dir = link.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!(".go.gotriage-{}", std::process::id()));
     let _ = std::fs::remove_file(&tmp);
-    #[cfg(unix)]
-    let kind = match std::os::unix::fs::symlink(exe, &tmp) {
-        Ok(()) => "symlink",
-        Err(_) => {
-            std::fs::hard_link(exe, &tmp)?;
-            "hard link"
-        }
-    };
-    #[cfg(not(unix))]
-    let kind = {
-        std::fs::hard_link(exe, &tmp).or_else(|_| std::fs::copy(exe, &tmp).map(|_| ()))?;
-        "hard link"
+    let kind = match symlink(exe, &tmp) {
+        Ok(()) => LinkKind::Symlink,
+        Err(symlink_err) => match std::fs::hard_link(exe, &tmp) {
+            Ok(()) => LinkKind::HardLink,
+            // Report why the preferred kind failed, and the fallback too.
+            Err(e) => {
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!("symlink: {symlink_err}; hard link: {e}"),
+                ));
+            }
+        },
     };
     if let Err(e) = std::fs::rename(&tmp, link) {
         let _ = std::fs::remove_file(&tmp);
@@ -106,7 +196,15 @@ fn place_link(link: &Path, exe: &Path) -> io::Result<&'static str> {
 }
 
 pub(super) fn install(args: &InstallArgs) -> i32 {
-    match run_install(args.dir.as_deref()) {
+    finish(run_install(args.dir.as_deref()))
+}
+
+pub(super) fn uninstall(args: &InstallArgs) -> i32 {
+    finish(run_uninstall(args.dir.as_deref()))
+}
+
+fn finish(result: Result<String, String>) -> i32 {
+    match result {
         Ok(msg) => {
             anstream::print!("{msg}");
             0
@@ -118,20 +216,20 @@ pub(super) fn install(args: &InstallArgs) -> i32 {
     }
 }
 
-fn run_install(dir: Option<&Path>) -> Result<String, String> {
-    let exe =
-        std::env::current_exe().map_err(|e| format!("cannot find the gotriage binary: {e}"))?;
-    let dir = shim_dir(dir)?;
+fn run_install(dir_arg: Option<&Path>) -> Result<String, String> {
+    let (exe, exe_on_path) = this_gotriage()?;
+    let dir = shim_dir(dir_arg)?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let link = dir.join(shim_name());
     let mut out = String::new();
     match inspect(&link, &exe).map_err(|e| format!("{}: {e}", link.display()))? {
         Existing::Ours => {
-            out.push_str(&format!(
-                "{} already runs gotriage ({})\n",
+            let _ = writeln!(
+                out,
+                "{} already runs gotriage ({}); nothing to do",
                 link.display(),
                 exe.display()
-            ));
+            );
         }
         Existing::Foreign(why) => {
             return Err(format!(
@@ -143,87 +241,297 @@ fn run_install(dir: Option<&Path>) -> Result<String, String> {
         existing => {
             let kind = place_link(&link, &exe)
                 .map_err(|e| format!("cannot create {}: {e}", link.display()))?;
-            match existing {
-                Existing::OtherGotriage(old) => out.push_str(&format!(
-                    "repointed {} from {} to {} ({kind})\n",
+            let _ = match existing {
+                Existing::OtherGotriage(old) => writeln!(
+                    out,
+                    "repointed {} from {} to {} ({kind})",
                     link.display(),
                     old.display(),
                     exe.display()
-                )),
-                _ => out.push_str(&format!(
-                    "created {} -> {} ({kind})\n",
+                ),
+                _ => writeln!(
+                    out,
+                    "created {} -> {} ({kind})",
                     link.display(),
                     exe.display()
-                )),
-            }
+                ),
+            };
         }
     }
-    out.push_str(&path_advice(&dir));
+    let how = InitHint {
+        dir: &dir,
+        custom_dir: dir_arg.is_some(),
+        exe: &exe,
+        exe_on_path,
+    };
+    out.push_str(&path_advice(&dir, &exe, &how));
     Ok(out)
+}
+
+/// What `gotriage init` needs to be told to reproduce this install's set-up.
+struct InitHint<'a> {
+    dir: &'a Path,
+    custom_dir: bool,
+    exe: &'a Path,
+    exe_on_path: bool,
+}
+
+impl InitHint<'_> {
+    /// `eval "$(gotriage init bash [--dir DIR])"`, with the binary's full
+    /// path when `gotriage` is not on PATH (the profile line must work).
+    fn eval_line(&self) -> String {
+        let program = if self.exe_on_path {
+            "gotriage".to_owned()
+        } else {
+            super::init::sh_quote(&self.exe.to_string_lossy())
+        };
+        let dir = if self.custom_dir {
+            format!(
+                " --dir {}",
+                super::init::sh_quote(&self.dir.to_string_lossy())
+            )
+        } else {
+            String::new()
+        };
+        format!("eval \"$({program} init bash{dir})\"")
+    }
+}
+
+/// A POSIX shell line that puts `dir` first on PATH.
+pub(super) fn export_line(dir: &Path) -> String {
+    let d = dir.to_string_lossy();
+    if d.contains(['"', '$', '`', '\\']) {
+        format!("export PATH={}:\"$PATH\"", super::init::sh_quote(&d))
+    } else {
+        format!("export PATH=\"{d}:$PATH\"")
+    }
 }
 
 /// Where the shim directory stands on PATH, and the one line that fixes it.
-fn path_advice(dir: &Path) -> String {
+fn path_advice(dir: &Path, exe: &Path, how: &InitHint<'_>) -> String {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let entries: Vec<PathBuf> = std::env::split_paths(&path).collect();
-    let first_go = entries.iter().position(|e| e.join(shim_name()).is_file());
-    let ours = entries.iter().position(|e| e == dir);
-    let line = format!("export PATH=\"{}:$PATH\"", dir.display());
-    match ours {
-        Some(i) if first_go.is_none_or(|g| i <= g) => format!(
+    let state = PathState::of(&path, dir, exe);
+    let fix = format!(
+        "  {}\nor add this line at the end of ~/.bashrc (zsh, fish, sh: see `gotriage init --help`):\n  {}\n",
+        export_line(dir),
+        how.eval_line()
+    );
+    match state {
+        PathState {
+            ours: Some(_),
+            shadowed_by: None,
+            ..
+        } => format!(
             "{} is on PATH ahead of any other go: `go` now runs through gotriage\n",
             dir.display()
         ),
-        Some(_) => format!(
-            "{} is on PATH, but behind another go; put it first:\n  {line}\n\
-             or add `eval \"$(gotriage init bash)\"` (zsh, fish, sh: see `gotriage init --help`) \
-             at the end of your shell profile\n",
-            dir.display()
+        PathState {
+            ours: Some(_),
+            shadowed_by: Some(real),
+            ..
+        } => format!(
+            "{} is on PATH, but behind {}, which runs instead; put the directory first:\n{fix}",
+            dir.display(),
+            real.display()
         ),
-        None => format!(
-            "add the shim directory to the front of PATH:\n  {line}\n\
-             or add `eval \"$(gotriage init bash)\"` (zsh, fish, sh: see `gotriage init --help`) \
-             at the end of your shell profile\n"
-        ),
-    }
-}
-
-pub(super) fn uninstall(args: &InstallArgs) -> i32 {
-    match run_uninstall(args.dir.as_deref()) {
-        Ok(msg) => {
-            anstream::print!("{msg}");
-            0
-        }
-        Err(msg) => {
-            eprintln!("gotriage: error: {msg}");
-            EXIT_USAGE
+        PathState { ours: None, .. } => {
+            format!("to use it, put the shim directory first on PATH:\n{fix}")
         }
     }
 }
 
-fn run_uninstall(dir: Option<&Path>) -> Result<String, String> {
-    let exe =
-        std::env::current_exe().map_err(|e| format!("cannot find the gotriage binary: {e}"))?;
-    let dir = shim_dir(dir)?;
+/// Where a shim directory stands on a PATH.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct PathState {
+    /// Index of its first occurrence.
+    pub(super) ours: Option<usize>,
+    /// How many times it occurs.
+    pub(super) count: usize,
+    /// An executable `go` that is not this gotriage, in an entry before ours
+    /// (or anywhere, if ours is absent): what a shell runs instead.
+    pub(super) shadowed_by: Option<PathBuf>,
+}
+
+impl PathState {
+    /// Entries are compared by identity (device + inode) where the directory
+    /// exists, so `/a/b/` and a symlinked alias of it count as the same.
+    pub(super) fn of(path: &std::ffi::OsStr, dir: &Path, exe: &Path) -> PathState {
+        let dir_id = same_file::Handle::from_path(dir).ok();
+        let is_dir = |e: &Path| match (&dir_id, same_file::Handle::from_path(e)) {
+            (Some(a), Ok(b)) => *a == b,
+            _ => e == dir,
+        };
+        let mut st = PathState {
+            ours: None,
+            count: 0,
+            shadowed_by: None,
+        };
+        for (i, entry) in std::env::split_paths(path).enumerate() {
+            if !entry.as_os_str().is_empty() && is_dir(&entry) {
+                st.count += 1;
+                st.ours.get_or_insert(i);
+                continue;
+            }
+            let entry = if entry.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                entry
+            };
+            let go = entry.join(shim_name());
+            if st.ours.is_none()
+                && st.shadowed_by.is_none()
+                && is_executable(&go)
+                && as_this_gotriage(&go, exe).is_none()
+            {
+                st.shadowed_by = Some(go);
+            }
+        }
+        st
+    }
+}
+
+fn is_executable(p: &Path) -> bool {
+    let Ok(md) = std::fs::metadata(p) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        md.is_file() && md.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    md.is_file()
+}
+
+fn run_uninstall(dir_arg: Option<&Path>) -> Result<String, String> {
+    let (exe, _) = this_gotriage()?;
+    let dir = shim_dir(dir_arg)?;
     let link = dir.join(shim_name());
     let mut out = String::new();
     match inspect(&link, &exe).map_err(|e| format!("{}: {e}", link.display()))? {
-        Existing::Nothing => out.push_str(&format!(
-            "nothing to remove: {} does not exist\n",
-            link.display()
-        )),
+        Existing::Nothing => {
+            let _ = writeln!(out, "nothing to remove: {} does not exist", link.display());
+        }
         Existing::Ours | Existing::OtherGotriage(_) => {
             std::fs::remove_file(&link)
                 .map_err(|e| format!("cannot remove {}: {e}", link.display()))?;
-            out.push_str(&format!("removed {}\n", link.display()));
+            let _ = writeln!(out, "removed {}", link.display());
+            // Only an empty directory: anything else in it is not ours.
             if std::fs::remove_dir(&dir).is_ok() {
-                out.push_str(&format!("removed the empty directory {}\n", dir.display()));
+                let _ = writeln!(out, "removed the empty directory {}", dir.display());
             }
-            out.push_str("if your shell profile runs `gotriage init`, remove that line too\n");
+            out.push_str(
+                "if your shell profile runs `gotriage init`, or adds the directory to PATH, \
+                 remove that line too\n",
+            );
         }
         Existing::Foreign(why) => {
-            return Err(format!("left {} alone: {why}", link.display()));
+            return Err(format!(
+                "left {} alone: {why}; gotriage removes only a link it would have made",
+                link.display()
+            ));
         }
     }
     Ok(out)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn exe(path: &Path, body: &[u8]) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn falls_back_to_a_hard_link_when_symlinks_are_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let me = t.path().join("gotriage");
+        exe(&me, b"the binary");
+        let link = t.path().join("go");
+        let refuse = |_: &Path, _: &Path| Err(io::Error::from(io::ErrorKind::Unsupported));
+        let kind = place_link_with(&link, &me, refuse).unwrap();
+        assert_eq!(kind, LinkKind::HardLink);
+        assert!(!link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(inspect(&link, &me).unwrap(), Existing::Ours);
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(t.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn a_failed_link_names_both_attempts_and_changes_nothing() {
+        let t = tempfile::tempdir().unwrap();
+        let link = t.path().join("go");
+        let refuse = |_: &Path, _: &Path| Err(io::Error::from(io::ErrorKind::Unsupported));
+        // A hard link to a missing file fails too.
+        let err = place_link_with(&link, &t.path().join("missing"), refuse).unwrap_err();
+        assert!(err.to_string().starts_with("symlink: "), "{err}");
+        assert!(err.to_string().contains("; hard link: "), "{err}");
+        assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn shim_dir_is_normalised_and_rejects_what_path_cannot_hold() {
+        assert_eq!(
+            shim_dir(Some(Path::new("/a/./b/"))).unwrap(),
+            PathBuf::from("/a/b")
+        );
+        assert!(shim_dir(Some(Path::new(""))).unwrap_err().contains("empty"));
+        let e = shim_dir(Some(Path::new("/a:b/bin"))).unwrap_err();
+        assert!(
+            e.contains("/a:b/bin") && e.contains("PATH separator"),
+            "{e}"
+        );
+        assert!(shim_dir(Some(Path::new("rel"))).unwrap().is_absolute());
+    }
+
+    #[test]
+    fn path_state_finds_the_dir_twice_and_the_go_in_front_of_it() {
+        let t = tempfile::tempdir().unwrap();
+        let me = t.path().join("me/gotriage");
+        exe(&me, b"shim");
+        let shims = t.path().join("shims");
+        std::fs::create_dir_all(&shims).unwrap();
+        std::os::unix::fs::symlink(&me, shims.join("go")).unwrap();
+        exe(&t.path().join("real/go"), b"real go");
+        let join = |v: &[PathBuf]| std::env::join_paths(v).unwrap();
+        let (real, shims_slash) = (t.path().join("real"), t.path().join("shims/"));
+
+        let st = PathState::of(
+            &join(&[real.clone(), shims.clone(), shims_slash]),
+            &shims,
+            &me,
+        );
+        assert_eq!(
+            st,
+            PathState {
+                ours: Some(1),
+                count: 2,
+                shadowed_by: Some(real.join("go"))
+            }
+        );
+        let st = PathState::of(&join(&[shims.clone(), real.clone()]), &shims, &me);
+        assert_eq!((st.ours, st.count, st.shadowed_by), (Some(0), 1, None));
+        let st = PathState::of(&join(std::slice::from_ref(&real)), &shims, &me);
+        assert_eq!((st.ours, st.shadowed_by), (None, Some(real.join("go"))));
+    }
+
+    #[test]
+    fn export_line_quotes_what_double_quotes_cannot_hold() {
+        assert_eq!(
+            export_line(Path::new("/h/a b")),
+            "export PATH=\"/h/a b:$PATH\""
+        );
+        assert_eq!(
+            export_line(Path::new("/h/$x'y")),
+            r#"export PATH='/h/$x'\''y':"$PATH""#
+        );
+    }
 }

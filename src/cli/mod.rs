@@ -71,10 +71,13 @@ pub enum Command {
     /// Check the go + git + SSH + proxy set-up; probe modules end to end.
     Doctor(DoctorArgs),
     /// Print the shell snippet that puts gotriage in front of go.
+    #[command(after_help = INIT_AFTER_HELP)]
     Init(InitArgs),
     /// Put a `go` link to gotriage in a shim directory.
+    #[command(after_help = INSTALL_AFTER_HELP)]
     Install(InstallArgs),
     /// Remove the `go` link that `install` made.
+    #[command(after_help = UNINSTALL_AFTER_HELP)]
     Uninstall(InstallArgs),
     /// Generate shell completions (for packaging).
     #[command(hide = true)]
@@ -86,6 +89,19 @@ pub enum Command {
     #[command(hide = true)]
     Man { subcommand: Option<String> },
 }
+
+const INIT_AFTER_HELP: &str = "\
+Prints the snippet on stdout and changes nothing; add the line it ends with at the end of your profile: eval \"$(gotriage init bash)\" in ~/.bashrc (zsh: ~/.zshrc, sh: ~/.profile), gotriage init fish | source in ~/.config/fish/config.fish.\n\n\
+Path mode moves the shim directory to the front of PATH, once, however often it is sourced. It creates nothing: without `gotriage install` it warns on stderr and changes only PATH.\n\n\
+Exit status: 0 snippet printed, 2 usage error (unknown shell, a --dir PATH cannot hold).";
+
+const INSTALL_AFTER_HELP: &str = "\
+Creates DIR and a `go` symlink in it to this gotriage (a hard link where symlinks are refused), then says how to put DIR first on PATH. Running it again changes nothing; a link to a gotriage that moved is repointed. Anything else named `go` in DIR (a real go, a script, a link elsewhere) is never replaced.\n\n\
+Exit status: 0 installed or already installed, 2 refused (another `go` is there), bad --dir, or an I/O error (the message names the file).";
+
+const UNINSTALL_AFTER_HELP: &str = "\
+Removes DIR/go only if it is a link to gotriage (what `install` makes), then DIR if it is empty. Remove the `gotriage init` line from your profile yourself.\n\n\
+Exit status: 0 removed or nothing to remove, 2 left alone (DIR/go is not gotriage's), bad --dir, or an I/O error.";
 
 #[derive(Debug, Args)]
 pub struct WhichArgs {

@@ -6,6 +6,7 @@
 
 mod docs;
 mod fixtures_index;
+mod install_cli;
 mod shell_init;
 mod shim_fidelity;
 mod shim_plumbing;
