@@ -28,6 +28,18 @@ struct Report {
     go_on_path: Option<PathBuf>,
     /// "tee", "nested", "off".
     mode: &'static str,
+    /// PATH entries whose `go` is this gotriage, in PATH order.
+    shim_on_path: Vec<ShimEntry>,
+    /// What stands in the way, or is odd, about the shim on this PATH.
+    notes: Vec<String>,
+}
+
+/// A PATH entry holding a `go` that is this gotriage.
+#[derive(Debug, serde::Serialize)]
+struct ShimEntry {
+    /// 1-based position on PATH.
+    entry: usize,
+    path: PathBuf,
 }
 
 pub(super) fn run(args: &WhichArgs) -> i32 {
@@ -54,6 +66,26 @@ pub(super) fn run(args: &WhichArgs) -> i32 {
         Mode::Off => "off",
     };
     let path_entries: Vec<PathBuf> = std::env::split_paths(&path_var).collect();
+    let shim_on_path: Vec<ShimEntry> = match &self_exe {
+        Some(me) => path_entries
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| !d.as_os_str().is_empty())
+            .filter(|(_, d)| locate::as_this_gotriage(&d.join(&lookup.name), me).is_some())
+            .map(|(i, d)| ShimEntry {
+                entry: i + 1,
+                path: d.clone(),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let notes = path_notes(
+        &path_entries,
+        &shim_on_path,
+        go_on_path.as_deref(),
+        shim,
+        self_exe.as_deref(),
+    );
     let report = match &found {
         Ok(f) => Report {
             go: Some(f.path.clone()),
@@ -85,6 +117,8 @@ pub(super) fn run(args: &WhichArgs) -> i32 {
             shim,
             go_on_path: go_on_path.clone(),
             mode: mode_name,
+            shim_on_path,
+            notes,
         },
         Err(nf) => Report {
             go: None,
@@ -100,6 +134,8 @@ pub(super) fn run(args: &WhichArgs) -> i32 {
             shim,
             go_on_path: go_on_path.clone(),
             mode: mode_name,
+            shim_on_path,
+            notes,
         },
     };
     match args.format {
@@ -145,10 +181,17 @@ fn print_text(r: &Report, depth: u32) {
             "shim:     alias mode ({}=alias): interactive `go` runs `gotriage go`; scripts see {on_path}",
             vars::INIT_MODE
         ),
+        _ if !r.shim_on_path.is_empty() => {
+            println!("shim:     not active: `go` on PATH is {on_path}, in front of the shim")
+        }
+        _ if !r.notes.is_empty() => println!("shim:     not active: `go` on PATH is {on_path}"),
         _ => println!(
             "shim:     not active: `go` on PATH is {on_path}\n          \
              to activate: gotriage install, then add the printed directory to PATH first"
         ),
+    }
+    for n in &r.notes {
+        println!("note:     {n}");
     }
     match r.mode {
         "off" => println!("mode:     GOTRIAGE=off: the shim execs the real go, no diagnosis"),
@@ -157,4 +200,89 @@ fn print_text(r: &Report, depth: u32) {
         ),
         _ => println!("mode:     tee stderr, diagnose failures"),
     }
+}
+
+/// Why the shim is or is not in front of go on this PATH, beyond the
+/// one-line verdict: a shim directory behind the real go (a profile that
+/// prepends a toolchain after `gotriage init` ran, or a Docker image whose
+/// PATH puts `/usr/local/go/bin` first), the same shim directory listed more
+/// than once, or `GOTRIAGE_INIT=path` in an environment whose PATH lost it.
+fn path_notes(
+    entries: &[PathBuf],
+    shims: &[ShimEntry],
+    go_on_path: Option<&std::path::Path>,
+    shim: &str,
+    me: Option<&std::path::Path>,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    let same_dir = |a: &std::path::Path, b: &std::path::Path| {
+        a == b
+            || match (
+                same_file::Handle::from_path(a),
+                same_file::Handle::from_path(b),
+            ) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => false,
+            }
+    };
+    if let Some(first) = shims.first() {
+        let twice: Vec<usize> = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.as_os_str().is_empty() && same_dir(e, &first.path))
+            .map(|(i, _)| i + 1)
+            .collect();
+        if twice.len() > 1 {
+            notes.push(format!(
+                "{} is on PATH {} times (entries {}); harmless, and `gotriage init` keeps only the first",
+                first.path.display(),
+                twice.len(),
+                twice
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if shim != "path" {
+            let real = go_on_path
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "another go".into());
+            let default = super::install::default_dir();
+            let dir_flag = if default.as_deref().is_some_and(|d| same_dir(d, &first.path)) {
+                String::new()
+            } else {
+                format!(
+                    " --dir {}",
+                    super::init::sh_quote(&first.path.to_string_lossy())
+                )
+            };
+            notes.push(format!(
+                "the shim in {} (PATH entry {}) is behind {real}, which runs instead; \
+                 put the directory first: eval \"$(gotriage init bash{dir_flag})\" at the end of \
+                 your profile, or ENV PATH={}:$PATH in a Dockerfile",
+                first.path.display(),
+                first.entry,
+                first.path.display()
+            ));
+        }
+    } else if shim != "path" {
+        if config::var(vars::INIT_MODE).as_deref() == Some("path") {
+            notes.push(format!(
+                "{}=path, but no shim directory is on PATH: something reset PATH after \
+                 `gotriage init` ran (put the init line at the end of your profile)",
+                vars::INIT_MODE
+            ));
+        }
+        let installed = super::install::default_dir()
+            .filter(|d| me.is_some_and(|me| locate::as_this_gotriage(&d.join("go"), me).is_some()));
+        if let Some(dir) = installed {
+            notes.push(format!(
+                "`gotriage install` made {}, but that directory is not on PATH: {}",
+                dir.join("go").display(),
+                super::install::export_line(&dir)
+            ));
+        }
+    }
+    notes
 }

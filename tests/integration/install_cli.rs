@@ -1,4 +1,5 @@
-//! `gotriage install` / `uninstall` on real directories.
+//! `gotriage install` / `uninstall` on real directories, and what
+//! `gotriage which` says about the shim's place on PATH.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -278,4 +279,79 @@ fn an_unwritable_directory_is_a_clear_error() {
         "{err}"
     );
     assert_eq!(std::fs::read_dir(&ro).unwrap().count(), 0);
+}
+
+#[test]
+fn which_and_install_say_when_the_shim_is_behind_the_real_go_or_listed_twice() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("shims");
+    let out = run(home.path(), "/usr/bin:/bin", &["install"], Some(&dir));
+    assert!(out.status.success(), "{}", show(&out));
+    let real = real_go_dir();
+    let (d, r) = (dir.display(), real.display());
+
+    // Behind the real go, and listed twice (once with a trailing slash).
+    let behind = format!("{r}:{d}:/usr/bin:{d}/");
+    let out = run(home.path(), &behind, &["which"], None);
+    assert!(out.status.success(), "{}", show(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "shim:     not active: `go` on PATH is {r}/go, in front of the shim"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("note:     {d} is on PATH 2 times (entries 2, 4)")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("the shim in {d} (PATH entry 2) is behind {r}/go"))
+            && text.contains(&format!("init bash --dir '{d}'")),
+        "{text}"
+    );
+    let out = run(home.path(), &behind, &["which", "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["shim"], "inactive", "{v}");
+    assert_eq!(v["shim_on_path"][0]["entry"], 2, "{v}");
+    assert_eq!(v["shim_on_path"][1]["entry"], 4, "{v}");
+    assert_eq!(v["notes"].as_array().unwrap().len(), 2, "{v}");
+
+    let out = run(home.path(), &behind, &["install"], Some(&dir));
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "{d} is on PATH, but behind {r}/go, which runs instead"
+        )),
+        "{}",
+        show(&out)
+    );
+
+    // In front: active, and nothing to note.
+    let front = format!("{d}:{r}:/usr/bin");
+    let out = run(home.path(), &front, &["which"], None);
+    let text = stdout(&out);
+    assert!(text.contains("shim:     active"), "{text}");
+    assert!(!text.contains("note:"), "{text}");
+    let out = run(home.path(), &front, &["install"], Some(&dir));
+    assert!(
+        stdout(&out).contains("ahead of any other go: `go` now runs through gotriage"),
+        "{}",
+        show(&out)
+    );
+
+    // GOTRIAGE_INIT=path but PATH lost the directory: which says so.
+    let out = Command::new(util::gotriage())
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", format!("{r}:/usr/bin"))
+        .env("GOTRIAGE_INIT", "path")
+        .arg("which")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("GOTRIAGE_INIT=path, but no shim directory is on PATH"),
+        "{}",
+        show(&out)
+    );
 }
