@@ -59,7 +59,8 @@ impl Setup {
         });
         let (_, go) = util::real_gos().pop().unwrap();
         let go_bin = go.parent().unwrap().to_owned();
-        let goroot = go_bin.parent().unwrap().to_owned();
+        // What `go env GOROOT` reports: go resolves its own path's symlinks.
+        let goroot = std::fs::canonicalize(go_bin.parent().unwrap()).unwrap();
         let m = home.path().join("mod");
         std::fs::create_dir(&m).unwrap();
         std::fs::write(m.join("go.mod"), "module example.com/m\n\ngo 1.19\n").unwrap();
