@@ -18,6 +18,7 @@ declare -A pkgs=(
     [/usr/bin/fish]=fish
     [/usr/bin/dash]=dash
     [/usr/bin/shellcheck]=shellcheck
+    [/usr/bin/groff]=groff-base
     [/usr/bin/openssl]=openssl
     [/usr/bin/nsenter]=util-linux
     [/usr/bin/time]=time

@@ -1,7 +1,11 @@
 //! The committed man pages and shell completions match what the binary
-//! generates from its clap definition (`make docs` regenerates them).
+//! generates from its clap definition (`make docs` regenerates them), cover
+//! every visible subcommand, and format without groff warnings.
 
+use std::collections::BTreeSet;
 use std::process::Command;
+
+use clap::CommandFactory;
 
 use crate::util;
 
@@ -9,6 +13,18 @@ fn generated(args: &[&str]) -> String {
     let out = Command::new(util::gotriage()).args(args).output().unwrap();
     assert!(out.status.success(), "{}", util::show(&out));
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// `DOC_SUBCOMMANDS` from the Makefile: the subcommands with their own page.
+fn doc_subcommands() -> Vec<String> {
+    let makefile = std::fs::read_to_string(util::repo().join("Makefile")).unwrap();
+    makefile
+        .lines()
+        .find_map(|l| l.strip_prefix("DOC_SUBCOMMANDS := "))
+        .expect("DOC_SUBCOMMANDS in the Makefile")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
@@ -26,12 +42,8 @@ fn man_pages_and_completions_are_up_to_date() {
             vec!["completions", "fish"],
         ),
     ];
-    let makefile = std::fs::read_to_string(util::repo().join("Makefile")).unwrap();
-    let subs = makefile
-        .lines()
-        .find_map(|l| l.strip_prefix("DOC_SUBCOMMANDS := "))
-        .expect("DOC_SUBCOMMANDS in the Makefile");
-    for sub in subs.split_whitespace() {
+    let subs = doc_subcommands();
+    for sub in &subs {
         files.push((format!("man/gotriage-{sub}.1"), vec!["man", sub]));
     }
     let mut stale = Vec::new();
@@ -42,4 +54,52 @@ fn man_pages_and_completions_are_up_to_date() {
         }
     }
     assert!(stale.is_empty(), "stale docs (run `make docs`): {stale:?}");
+
+    // No page left behind by a removed or renamed subcommand.
+    let expected: BTreeSet<String> = files
+        .iter()
+        .filter_map(|(f, _)| f.strip_prefix("man/").map(str::to_owned))
+        .collect();
+    let present: BTreeSet<String> = std::fs::read_dir(docs.join("man"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        present, expected,
+        "docs/man/ holds pages `make docs` does not make"
+    );
+}
+
+#[test]
+fn every_visible_subcommand_has_a_man_page() {
+    // `go` is the shim itself (documented in gotriage(1)), not a command with options.
+    let visible: BTreeSet<String> = gotriage::cli::Cli::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "go")
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    let listed: BTreeSet<String> = doc_subcommands().into_iter().collect();
+    assert_eq!(
+        listed, visible,
+        "DOC_SUBCOMMANDS in the Makefile vs the CLI's visible subcommands"
+    );
+}
+
+#[test]
+fn man_pages_format_without_warnings() {
+    let dir = util::repo().join("docs/man");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let page = entry.unwrap().path();
+        let out = Command::new("groff")
+            .args(["-man", "-ww", "-z"])
+            .arg(&page)
+            .output()
+            .expect("groff (make test installs groff-base)");
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "{}: {}",
+            page.display(),
+            util::show(&out)
+        );
+    }
 }
