@@ -103,3 +103,54 @@ fn man_pages_format_without_warnings() {
         );
     }
 }
+
+/// The committed completions load in the real shells and complete the
+/// subcommands (zsh: registered with compinit; driving its completer needs
+/// a terminal).
+#[test]
+fn completions_load_and_complete_in_real_shells() {
+    let dir = util::repo().join("docs/completions");
+    let run = |argv: &[&str], script: String| {
+        let out = Command::new(argv[0])
+            .args(&argv[1..])
+            .arg(script)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", env!("CARGO_TARGET_TMPDIR"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "{argv:?}: {}",
+            util::show(&out)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let bash = run(
+        &["/usr/bin/bash", "--noprofile", "--norc", "-c"],
+        format!(
+            ". '{}'\nCOMP_WORDS=(gotriage in); COMP_CWORD=1; COMP_LINE='gotriage in'\n\
+             COMP_POINT=${{#COMP_LINE}}; _gotriage gotriage in gotriage\n\
+             printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            dir.join("gotriage.bash").display()
+        ),
+    );
+    assert_eq!(bash, "init\ninstall\n");
+    let fish = run(
+        &["/usr/bin/fish", "--no-config", "--private", "-c"],
+        format!(
+            "source '{}'; complete -C 'gotriage in'",
+            dir.join("gotriage.fish").display()
+        ),
+    );
+    let names: Vec<&str> = fish.lines().filter_map(|l| l.split('\t').next()).collect();
+    assert_eq!(names, ["init", "install"], "{fish}");
+    let zsh = run(
+        &["/usr/bin/zsh", "--no-rcs", "-c"],
+        format!(
+            "autoload -Uz compinit && compinit -u -D && source '{}' && print -r -- $_comps[gotriage]",
+            dir.join("_gotriage").display()
+        ),
+    );
+    assert_eq!(zsh, "_gotriage\n");
+}
