@@ -23,6 +23,8 @@ use crate::rules::Rule;
 pub const JSON_VERSION: u32 = 1;
 /// Most independent causes shown in text (JSON lists all).
 const MAX_BLOCKS: usize = 3;
+/// Most `help:` steps shown per block (JSON and `explain ID` list all).
+const MAX_HELP: usize = 4;
 /// Longest evidence line shown.
 const MAX_EVIDENCE: usize = 200;
 
@@ -138,7 +140,7 @@ pub fn text(diagnoses: &[Diagnosis], opts: &Options) -> String {
         if !facts.is_empty() {
             let _ = writeln!(out, "   {} {}", paint("=", GUTTER), facts);
         }
-        for f in fixes(d, lang) {
+        for f in fixes(d, lang).into_iter().take(MAX_HELP) {
             let _ = writeln!(out, "{} {}", paint("help:", HELP), f);
         }
         for a in &alts {

@@ -1,1 +1,5 @@
 //! Integration tests: one binary, one module per area.
+mod diag_cli;
+mod diag_props;
+mod diag_render;
+mod diag_rules;
