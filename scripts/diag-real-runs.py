@@ -39,7 +39,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
-        if self.path.startswith("/nometa"):
+        if self.path.startswith("/auth/"):
+            body = b"unauthorized\n"
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Type", "text/plain")
+        elif self.path.startswith("/nometa"):
             body = b"<html><head><title>no meta here</title></head></html>\n"
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -122,6 +127,8 @@ scenario("tls-selfsigned-proxy", "tls-certificate", "go get golang.org/x/mod@v0.
          env={"GOPROXY": f"https://{HTTP_IP}/proxy"})
 scenario("tls-selfsigned-git", "tls-certificate", "go get github.com/acme/api@v1.0.0", env=PRIV,
          insteadof=f"https://{HTTP_IP}/")
+scenario("https-wrong-password", "https-auth-rejected", "go get github.com/acme/api@v1.0.0", env=PRIV,
+         insteadof=f"http://{HTTP_IP}/auth/", credentials=True)
 scenario("govcs-off", "govcs-disallowed", "go get github.com/acme/api@v1.0.0",
          env=dict(PRIV, GOVCS="private:off"))
 scenario("toolchain-missing", "toolchain-download-failed", "go version",
@@ -157,6 +164,12 @@ def run_one(sc, v, work: Path, repos: Path, lang: str):
     insteadof = sc.get("insteadof", f"file://{repos}/")
     (home / ".gitconfig").write_text(
         f'[url "{insteadof}"]\n\tinsteadOf = https://github.com/\n' + sc.get("gitconfig_extra", ""))
+    if sc.get("credentials"):
+        # A stored credential the server rejects (an expired token).
+        (home / ".git-credentials").write_text(f"http://alice:expired-token@{HTTP_IP}\n")
+        os.chmod(home / ".git-credentials", 0o600)
+        with open(home / ".gitconfig", "a") as f:
+            f.write(f"[credential]\n\thelper = store --file={home}/.git-credentials\n")
     path = f"{gobin}:/usr/bin:/bin"
     if sc.get("nogit"):
         path = str(gobin)

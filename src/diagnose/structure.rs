@@ -119,7 +119,9 @@ pub fn parse(lines: &[Line]) -> Structure {
     let mut mode = Mode::Plain;
     for (i, line) in lines.iter().enumerate() {
         let text = line.text.as_str();
-        let indented = text.starts_with('\t');
+        // go indents with TABs; logs pasted into issues or re-emitted by
+        // tools often turn them into spaces, so two or more count too.
+        let indented = text.starts_with('\t') || text.starts_with("  ");
         let continues = !st.records.is_empty()
             && (indented || CONTINUATIONS.iter().any(|c| text.starts_with(c)));
         if !continues {
@@ -140,7 +142,7 @@ pub fn parse(lines: &[Line]) -> Structure {
         } else if !indented {
             Side::Go
         } else {
-            let inner = text.trim_start_matches('\t');
+            let inner = text.trim_start();
             match mode {
                 Mode::Chain => {
                     let (_, next) = header(inner, rec);
@@ -233,6 +235,14 @@ fn header(text: &str, rec: &mut Record) -> (Side, Mode) {
         }
         if after == " imports" && looks_like_path(token) {
             return (Side::Go, Mode::Chain);
+        }
+        // A package path in an import chain: `P: <error about its module>`.
+        if let Some(rest) = after.strip_prefix(": ") {
+            if looks_like_path(token) && token.contains('/') {
+                s = rest;
+                is_go = true;
+                continue;
+            }
         }
         break;
     }
