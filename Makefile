@@ -13,7 +13,7 @@ CARGO   ?= cargo
 export GOTRIAGE_GO_CACHE ?= $(CURDIR)/.cache/go
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all test deps lint unit e2e eval bench fixtures install dist demo docs fuzz clean
+.PHONY: all test deps lint unit e2e eval bench bench-diagnose fixtures diag-fixtures install dist demo docs fuzz clean
 
 all: test
 
@@ -32,8 +32,26 @@ unit:
 e2e:
 	@echo "e2e: the failure lab is not wired in yet"
 
+# Diagnosis accuracy per ID and Go version over fixtures/{lab,diag,real};
+# fails below 100% on the lab's and our own real runs (examples/eval.rs).
 eval:
-	@echo "eval: the classifier is not wired in yet"
+	$(CARGO) run --quiet --locked --example eval
+
+# Diagnosis of 64 KiB of stderr, gate + regex compilation included (release).
+bench-diagnose:
+	$(CARGO) run --quiet --locked --profile bench --example bench_diagnose
+
+bench: bench-diagnose
+
+# Regenerate fixtures/diag/ from real runs of the installed toolchains (root).
+diag-fixtures:
+	scripts/diag-real-runs.py
+
+# Fuzz the classifier and the redactor (nightly + cargo-fuzz); FUZZ_SECS each.
+FUZZ_SECS ?= 300
+fuzz:
+	cd fuzz && cargo +nightly fuzz run classify -- -max_total_time=$(FUZZ_SECS) -timeout=5 -max_len=65536
+	cd fuzz && cargo +nightly fuzz run redact -- -max_total_time=$(FUZZ_SECS) -timeout=5
 
 install:
 	$(CARGO) install --locked --path .

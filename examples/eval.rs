@@ -55,7 +55,10 @@ struct Case {
 
 /// `# gotriage-lab exit=1 go=1.27.3 … expect=ID | command` (lab and diag).
 fn parse_lab(path: &Path, bytes: &[u8]) -> Option<Case> {
-    let nl = bytes.iter().position(|&b| b == b'\n').unwrap_or(bytes.len());
+    let nl = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
     let header = String::from_utf8_lossy(&bytes[..nl]);
     if !header.starts_with("# gotriage-") {
         return None;
@@ -81,7 +84,9 @@ fn parse_real(path: &Path, bytes: &[u8]) -> Option<Case> {
     let mut go = "?".to_owned();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        let Some(rest) = line.strip_prefix("#: ") else { break };
+        let Some(rest) = line.strip_prefix("#: ") else {
+            break;
+        };
         offset += line.len();
         if let Some((k, v)) = rest.trim_end().split_once(": ") {
             match k {
@@ -100,7 +105,9 @@ fn parse_real(path: &Path, bytes: &[u8]) -> Option<Case> {
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = rd.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -143,13 +150,31 @@ fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> (Score, Vec<String>
     if cases.is_empty() {
         return (total, misses);
     }
-    println!("{:<28} {:>5} {:>5} {:>5} {:>5}", "expected id", "ok", "wrong", "none", "total");
+    println!(
+        "{:<28} {:>5} {:>5} {:>5} {:>5}",
+        "expected id", "ok", "wrong", "none", "total"
+    );
     for (id, s) in &by_id {
-        println!("{id:<28} {:>5} {:>5} {:>5} {:>5}", s.ok, s.wrong, s.none, s.total());
+        println!(
+            "{id:<28} {:>5} {:>5} {:>5} {:>5}",
+            s.ok,
+            s.wrong,
+            s.none,
+            s.total()
+        );
     }
-    println!("{:<28} {:>5} {:>5} {:>5} {:>5}", "go version", "", "", "", "");
+    println!(
+        "{:<28} {:>5} {:>5} {:>5} {:>5}",
+        "go version", "", "", "", ""
+    );
     for (go, s) in &by_go {
-        println!("{go:<28} {:>5} {:>5} {:>5} {:>5}", s.ok, s.wrong, s.none, s.total());
+        println!(
+            "{go:<28} {:>5} {:>5} {:>5} {:>5}",
+            s.ok,
+            s.wrong,
+            s.none,
+            s.total()
+        );
     }
     println!(
         "{name}: {}/{} named correctly first ({:.1}%), {} wrong, {} none",

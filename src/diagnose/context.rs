@@ -99,6 +99,8 @@ impl Facts {
             "has-url" => v.contains_key("url"),
             "github-actions" => env.and_then(|e| e.get("GITHUB_ACTIONS")) == Some("true"),
             "in-container" => self.in_container,
+            "via-proxy" => v.get("server").is_some_and(|s| s == "proxy"),
+            "via-sumdb" => v.get("server").is_some_and(|s| s == "sumdb"),
             "ssh-url" => v
                 .get("url")
                 .or_else(|| v.get("origin_url"))

@@ -266,6 +266,15 @@ impl<'r> Engine<'r> {
                     v.insert(k.to_owned(), val.clone());
                 }
             }
+            if let Some(server) = rec.server {
+                let name = match server {
+                    super::structure::Server::Proxy => "proxy",
+                    super::structure::Server::Sumdb => "sumdb",
+                    super::structure::Server::Meta => "meta",
+                    super::structure::Server::Other => "other",
+                };
+                v.insert("server".into(), name.into());
+            }
             if let Some(c) = self.compiled(hit.rule) {
                 for re in &c.extract {
                     for l in &lines[rec.first..rec.end] {

@@ -44,6 +44,9 @@ pub const PREDICATES: &[&str] = &[
     "in-container",
     // The repository URL of the failing fetch is an SSH one.
     "ssh-url",
+    // The failure is an answer of a module proxy / the checksum database.
+    "via-proxy",
+    "via-sumdb",
 ];
 
 /// Values every rule may use in `{placeholders}` besides its own captures.

@@ -38,7 +38,10 @@ const SSH: &[u8] = b"go: github.com/acme/api@v1.0.0: invalid version: git ls-rem
 fn explain_stdin_text_and_json() {
     let (code, out, _) = run(gotriage().args(["explain", "-"]), SSH);
     assert_eq!(code, 0);
-    assert!(out.starts_with("gotriage: error[ssh-publickey-denied]"), "{out}");
+    assert!(
+        out.starts_with("gotriage: error[ssh-publickey-denied]"),
+        "{out}"
+    );
     assert!(out.contains("ssh -T git@github.com"), "{out}");
     let (code, out, _) = run(gotriage().args(["explain", "--format", "json", "-"]), SSH);
     assert_eq!(code, 0);
@@ -50,8 +53,15 @@ fn explain_stdin_text_and_json() {
 
 #[test]
 fn explain_nothing_and_errors() {
-    let (code, out, err) = run(gotriage().args(["explain", "--format", "json", "-"]), b"all good\n");
-    assert_eq!((code, out.trim()), (0, r#"{"diagnoses":[],"version":1}"#), "{err}");
+    let (code, out, err) = run(
+        gotriage().args(["explain", "--format", "json", "-"]),
+        b"all good\n",
+    );
+    assert_eq!(
+        (code, out.trim()),
+        (0, r#"{"diagnoses":[],"version":1}"#),
+        "{err}"
+    );
     let (code, _, err) = run(gotriage().args(["explain", "/nonexistent/log.txt"]), b"");
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/log.txt"), "{err}");
@@ -65,7 +75,9 @@ fn explain_id_in_both_languages() {
     assert_eq!(code, 0);
     assert!(out.contains("safe.directory"), "{out}");
     let (_, out, _) = run(
-        gotriage().env("GOTRIAGE_LANG", "zh").args(["explain", "vcs-dubious-ownership"]),
+        gotriage()
+            .env("GOTRIAGE_LANG", "zh")
+            .args(["explain", "vcs-dubious-ownership"]),
         b"",
     );
     assert!(out.contains("解决方法"), "{out}");
@@ -110,7 +122,10 @@ text = '''go: git.corp/x@v1.0.0: unrecognized import path "git.corp/x": https fe
     .unwrap();
     let (code, _, err) = run(gotriage().args(["rules", "check"]).arg(&bad), b"");
     assert_eq!(code, 2);
-    assert!(err.contains(&format!("{}:1: rule \"broken\"", bad.display())), "{err}");
+    assert!(
+        err.contains(&format!("{}:1: rule \"broken\"", bad.display())),
+        "{err}"
+    );
 
     // A user rule file in force: the new rule wins, a broken one is reported once.
     let (code, out, err) = run(

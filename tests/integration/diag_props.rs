@@ -9,11 +9,26 @@ use proptest::prelude::*;
 fn token() -> impl Strategy<Value = String> {
     let body = "[A-Za-z0-9_]{20,60}";
     prop_oneof![
-        (prop_oneof![Just("ghp_"), Just("gho_"), Just("ghu_"), Just("ghs_"), Just("ghr_")], body)
+        (
+            prop_oneof![
+                Just("ghp_"),
+                Just("gho_"),
+                Just("ghu_"),
+                Just("ghs_"),
+                Just("ghr_")
+            ],
+            body
+        )
             .prop_map(|(p, b)| format!("{p}{b}")),
         body.prop_map(|b| format!("github_pat_{b}")),
         (
-            prop_oneof![Just("glpat-"), Just("gldt-"), Just("glrt-"), Just("gloas-"), Just("glffct-")],
+            prop_oneof![
+                Just("glpat-"),
+                Just("gldt-"),
+                Just("glrt-"),
+                Just("gloas-"),
+                Just("glffct-")
+            ],
             "[A-Za-z0-9_-]{20,40}"
         )
             .prop_map(|(p, b)| format!("{p}{b}")),

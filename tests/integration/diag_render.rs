@@ -81,7 +81,17 @@ fn json_contract() {
     let v = render::json(&d, Lang::En);
     assert_eq!(v["version"], 1);
     let first = &v["diagnoses"][0];
-    for key in ["id", "title", "confidence", "evidence", "module", "version", "host", "url", "fix"] {
+    for key in [
+        "id",
+        "title",
+        "confidence",
+        "evidence",
+        "module",
+        "version",
+        "host",
+        "url",
+        "fix",
+    ] {
         assert!(first.get(key).is_some(), "missing {key}");
     }
     assert_eq!(first["id"], "https-credentials-missing");
@@ -137,6 +147,9 @@ fn origin_url_from_the_cache_is_redacted() {
     };
     let d = diagnose(AUTH.as_bytes(), &set, &ctx);
     let text = render::text(&d, &opts(Lang::En));
-    assert!(text.contains("https://***@github.com/acme/api") || text.contains("x-access-token:***@"), "{text}");
+    assert!(
+        text.contains("https://***@github.com/acme/api") || text.contains("x-access-token:***@"),
+        "{text}"
+    );
     assert!(!text.contains("ghs_0123456789"), "{text}");
 }

@@ -100,7 +100,8 @@ fn no_fix_step_disables_security() {
                 for bad in UNSAFE {
                     let bad = bad.to_ascii_lowercase();
                     // "do not set GOSUMDB=off" is a warning, not advice.
-                    let warned = lower.contains("do not") || text.contains("不要") || text.contains("绝不");
+                    let warned =
+                        lower.contains("do not") || text.contains("不要") || text.contains("绝不");
                     assert!(
                         !lower.contains(&bad) || warned,
                         "rule {}: fix step recommends `{bad}`: {text}",
@@ -116,7 +117,12 @@ fn no_fix_step_disables_security() {
 fn titles_and_explanations_always_render() {
     // Placeholders in always-shown text need a fallback.
     for rule in rules::builtin() {
-        for t in [rule.title.en, rule.title.zh, rule.explain.en, rule.explain.zh] {
+        for t in [
+            rule.title.en,
+            rule.title.zh,
+            rule.explain.en,
+            rule.explain.zh,
+        ] {
             for (name, fallback) in rules::spec::placeholders(t).unwrap() {
                 let optional_word = matches!(name.as_str(), "version" | "visibility" | "module");
                 assert!(
@@ -146,6 +152,10 @@ fn nothing_is_said_about_success_or_unrelated_failures() {
         "go: go.mod file not found in current directory or any parent directory; see 'go help modules'\n",
     ] {
         let got = diagnose(text.as_bytes(), &set, &Context::offline());
-        assert!(got.is_empty(), "{text:?} -> {:?}", got.first().map(|d| d.rule.id));
+        assert!(
+            got.is_empty(),
+            "{text:?} -> {:?}",
+            got.first().map(|d| d.rule.id)
+        );
     }
 }

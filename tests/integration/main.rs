@@ -3,3 +3,4 @@ mod diag_cli;
 mod diag_props;
 mod diag_render;
 mod diag_rules;
+mod diag_shim;
