@@ -13,6 +13,9 @@
 //! nothing is diagnosed).  Transcripts are classified as saved logs: no
 //! environment, no probes.
 
+// A report tool: its output is the point.
+#![allow(clippy::print_stdout)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

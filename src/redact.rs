@@ -211,8 +211,11 @@ fn headers(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// Which bytes a token's body may contain.
+type BodyChar = fn(u8) -> bool;
+
 /// Token prefixes and the characters their bodies use.
-const TOKEN_PREFIXES: &[(&str, fn(u8) -> bool)] = &[
+const TOKEN_PREFIXES: &[(&str, BodyChar)] = &[
     ("github_pat_", is_token_char),
     ("ghp_", is_token_char),
     ("gho_", is_token_char),

@@ -102,8 +102,7 @@ pub(super) fn run(cmd: &RulesCommand) -> i32 {
                 }
             }
             if problems.is_empty() {
-                println!("{}: {} rule(s) OK", file.display(), user.len());
-                0
+                print_stdout(&format!("{}: {} rule(s) OK\n", file.display(), user.len()))
             } else {
                 for p in &problems {
                     eprintln!("{p}");

@@ -290,10 +290,10 @@ impl<'r> Engine<'r> {
                 }
             }
             v.extend(hit.captures.clone());
-            if let Some(dir) = v.get("cache_dir").cloned() {
-                if let Some(origin) = origin_of(&dir) {
-                    v.insert("origin_url".into(), origin);
-                }
+            if let Some(dir) = v.get("cache_dir").cloned()
+                && let Some(origin) = origin_of(&dir)
+            {
+                v.insert("origin_url".into(), origin);
             }
             facts.complete();
             let side = st.sides[hit.line];

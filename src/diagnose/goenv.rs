@@ -61,10 +61,10 @@ impl GoEnv {
     /// The process environment over the GOENV file, as cmd/go resolves them.
     pub fn from_process() -> GoEnv {
         let mut vars = BTreeMap::new();
-        if let Some(path) = goenv_file() {
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                vars = parse_goenv_file(&text);
-            }
+        if let Some(path) = goenv_file()
+            && let Ok(text) = std::fs::read_to_string(&path)
+        {
+            vars = parse_goenv_file(&text);
         }
         for name in VARS {
             if let Ok(v) = std::env::var(name) {
@@ -239,10 +239,8 @@ fn scan_chunk(mut pattern: &str) -> (bool, &str, &str) {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'\\' => {
-                if i + 1 < bytes.len() {
-                    i += 1;
-                }
+            b'\\' if i + 1 < bytes.len() => {
+                i += 1;
             }
             b'[' => in_range = true,
             b']' => in_range = false,

@@ -70,12 +70,11 @@ pub fn diagnose(input: &[u8], rules: &RuleSet, ctx: &Context<'_>) -> Vec<Diagnos
     let mut lines = normalize::normalize(input);
     let mut st = structure::parse(&lines);
     // go hides git's message behind stamping's "exit status 128": look once.
-    if let Some(cwd) = &ctx.cwd {
-        if lines.iter().any(|l| l.text.contains(STAMPING_HIDES_GIT)) {
-            if let Some(stderr) = ctx.probes.git_status_stderr(cwd) {
-                append_probe(&mut lines, &mut st, &stderr);
-            }
-        }
+    if let Some(cwd) = &ctx.cwd
+        && lines.iter().any(|l| l.text.contains(STAMPING_HIDES_GIT))
+        && let Some(stderr) = ctx.probes.git_status_stderr(cwd)
+    {
+        append_probe(&mut lines, &mut st, &stderr);
     }
     let engine = engine::Engine::new(&rules.rules);
     let base = Facts {

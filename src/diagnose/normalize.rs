@@ -202,25 +202,24 @@ fn strip_gitlab_stream(s: &str) -> &str {
 /// `[2024-01-02T03:04:05.123Z] ` (Jenkins timestamper).
 fn strip_bracketed_timestamp(s: &str) -> &str {
     let b = s.as_bytes();
-    if b.first() == Some(&b'[') {
-        if let Some(n) = timestamp_len(&b[1..]) {
-            if b.get(n + 1) == Some(&b']') {
-                let rest = &s[n + 2..];
-                return rest.strip_prefix(' ').unwrap_or(rest);
-            }
-        }
+    if b.first() == Some(&b'[')
+        && let Some(n) = timestamp_len(&b[1..])
+        && b.get(n + 1) == Some(&b']')
+    {
+        let rest = &s[n + 2..];
+        return rest.strip_prefix(' ').unwrap_or(rest);
     }
     s
 }
 
 /// `##[error]`, `##[warning]`, `##[group]` … (GitHub Actions).
 fn strip_github_marker(s: &str) -> &str {
-    if let Some(rest) = s.strip_prefix("##[") {
-        if let Some(end) = rest.find(']') {
-            if end <= 16 && rest[..end].bytes().all(|b| b.is_ascii_alphabetic()) {
-                return &rest[end + 1..];
-            }
-        }
+    if let Some(rest) = s.strip_prefix("##[")
+        && let Some(end) = rest.find(']')
+        && end <= 16
+        && rest[..end].bytes().all(|b| b.is_ascii_alphabetic())
+    {
+        return &rest[end + 1..];
     }
     s
 }

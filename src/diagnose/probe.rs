@@ -108,12 +108,11 @@ pub fn origin_url_from_config(text: &str) -> Option<String> {
             in_origin = l.replace(' ', "") == "[remote\"origin\"]";
             continue;
         }
-        if in_origin {
-            if let Some((k, v)) = l.split_once('=') {
-                if k.trim() == "url" {
-                    return Some(v.trim().to_owned());
-                }
-            }
+        if in_origin
+            && let Some((k, v)) = l.split_once('=')
+            && k.trim() == "url"
+        {
+            return Some(v.trim().to_owned());
         }
     }
     None

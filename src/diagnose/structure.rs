@@ -182,32 +182,30 @@ fn header(text: &str, rec: &mut Record) -> (Side, Mode) {
         is_go = true;
     }
     // GOPATH-era `package P: unrecognized import path …`.
-    if let Some(rest) = s.strip_prefix("package ") {
-        if let Some((_, after)) = s.split_once(": ") {
-            let _ = rest;
-            s = after;
-            is_go = true;
-        }
+    if s.starts_with("package ")
+        && let Some((_, after)) = s.split_once(": ")
+    {
+        s = after;
+        is_go = true;
     }
     loop {
-        if let Some(rest) = s.strip_prefix("module ") {
-            if let Some((m, after)) = rest.split_once(": ") {
-                if looks_like_path(m) {
-                    rec.module = Some(m.to_owned());
-                    rec.version = None;
-                    s = after;
-                    is_go = true;
-                    continue;
-                }
-            }
+        if let Some(rest) = s.strip_prefix("module ")
+            && let Some((m, after)) = rest.split_once(": ")
+            && looks_like_path(m)
+        {
+            rec.module = Some(m.to_owned());
+            rec.version = None;
+            s = after;
+            is_go = true;
+            continue;
         }
-        if let Some(rest) = s.strip_prefix("verifying ") {
-            if let Some((what, after)) = rest.split_once(": ") {
-                set_module_version(rec, what.trim_end_matches("/go.mod"));
-                s = after;
-                is_go = true;
-                continue;
-            }
+        if let Some(rest) = s.strip_prefix("verifying ")
+            && let Some((what, after)) = rest.split_once(": ")
+        {
+            set_module_version(rec, what.trim_end_matches("/go.mod"));
+            s = after;
+            is_go = true;
+            continue;
         }
         if let Some(rest) = ["invalid version: ", "invalid pseudo-version: "]
             .iter()
@@ -237,12 +235,13 @@ fn header(text: &str, rec: &mut Record) -> (Side, Mode) {
             return (Side::Go, Mode::Chain);
         }
         // A package path in an import chain: `P: <error about its module>`.
-        if let Some(rest) = after.strip_prefix(": ") {
-            if looks_like_path(token) && token.contains('/') {
-                s = rest;
-                is_go = true;
-                continue;
-            }
+        if let Some(rest) = after.strip_prefix(": ")
+            && looks_like_path(token)
+            && token.contains('/')
+        {
+            s = rest;
+            is_go = true;
+            continue;
         }
         break;
     }

@@ -187,15 +187,15 @@ pub fn text(diagnoses: &[Diagnosis], opts: &Options) -> String {
             Lang::Zh => writeln!(out, "详细说明请运行 `gotriage explain {}`。", d.rule.id),
         };
     }
-    if opts.github_actions {
-        if let Some(d) = diagnoses.first() {
-            let _ = writeln!(
-                out,
-                "::error title={}::{}",
-                escape_property(&format!("gotriage: {}", d.rule.id)),
-                escape_data(&title(d, lang))
-            );
-        }
+    if opts.github_actions
+        && let Some(d) = diagnoses.first()
+    {
+        let _ = writeln!(
+            out,
+            "::error title={}::{}",
+            escape_property(&format!("gotriage: {}", d.rule.id)),
+            escape_data(&title(d, lang))
+        );
     }
     if opts.color {
         out
