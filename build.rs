@@ -25,15 +25,8 @@ fn main() {
     errors.extend(spec::check_references(&rules, &|id| ids.contains(&id)));
     // Every regex must also compile with the engine the crate uses.
     for r in &rules {
-        for p in r
-            .spec
-            .patterns
-            .iter()
-            .chain(&r.spec.unless)
-            .chain(&r.spec.requires)
-            .chain(&r.spec.extract)
-        {
-            if let Err(e) = regex::Regex::new(p) {
+        for p in r.spec.all_regexes() {
+            if let Err(e) = regex::Regex::new(&p) {
                 errors.push(spec::SpecError {
                     line: Some(r.line),
                     rule: Some(r.spec.id.clone()),
@@ -123,7 +116,7 @@ fn generate(rules: &[spec::CheckedRule]) -> String {
         let _ = write!(
             o,
             "    Rule {{\n        id: {id},\n        priority: {prio},\n        title: {title},\n        \
-             patterns: {pats},\n        gates: &[{gates}],\n        unless: {unless},\n        \
+             patterns: {pats},\n        pattern_requires: &[{preq}],\n        when: {when},\n        gates: &[{gates}],\n        unless: {unless},\n        \
              requires: {requires},\n        extract: {extract},\n        sides: Sides({sides}),\n        \
              overrides: {overrides},\n        explain: {explain},\n        fix: &[{fixes}],\n        \
              alternatives: &[{alts}],\n        examples: {ex},\n        counters: {cx},\n        \
@@ -131,7 +124,14 @@ fn generate(rules: &[spec::CheckedRule]) -> String {
             id = s(&sp.id),
             prio = sp.priority,
             title = text(&sp.title),
-            pats = strs(&sp.patterns),
+            pats = strs(&sp.patterns()),
+            preq = sp
+                .matchers
+                .iter()
+                .map(|m| strs(m.requires()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            when = cond(&r.when),
             gates = gates.join(", "),
             unless = strs(&sp.unless),
             requires = strs(&sp.requires),

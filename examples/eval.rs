@@ -12,6 +12,17 @@
 //! "Correct" means the FIRST diagnosis has the expected ID (`expect=none`:
 //! nothing is diagnosed).  Transcripts are classified as saved logs: no
 //! environment, no probes.
+//!
+//! Text-ambiguous groups: transcripts of one Go version and language whose
+//! text is the same up to names (hosts, addresses, paths, versions) but that
+//! carry different expected IDs cannot all be named first by any classifier
+//! (for example `error obtaining VCS status: exit status 128`, which go prints
+//! alike for a repository owned by another user, a broken `.git` and an
+//! unreadable git config: the shim tells them apart with its `git status`
+//! probe; a saved log cannot).  A miss in such a group is accepted only when
+//! the first diagnosis is one of the group's IDs AND every ID of the group is
+//! among the diagnoses (primary + alternatives); such cases are counted and
+//! listed separately, never silently.
 
 // A report tool: its output is the point.
 #![allow(clippy::print_stdout)]
@@ -47,6 +58,26 @@ enum Outcome {
     Ok,
     Wrong,
     None,
+}
+
+/// The text with names masked: any word holding a dot, a slash or a digit
+/// (hosts, addresses, paths, versions, hashes) becomes `_`.
+fn shape(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_inclusive(|c: char| c.is_whitespace() || "'\"()".contains(c)) {
+        let (w, sep) = match word.char_indices().last() {
+            Some((i, c)) if c.is_whitespace() || "'\"()".contains(c) => (&word[..i], &word[i..]),
+            _ => (word, ""),
+        };
+        if w.contains(['.', '/']) || w.chars().any(|c| c.is_ascii_digit()) || w.starts_with('$') {
+            out.push('_');
+        } else {
+            out.push_str(w);
+        }
+        out.push_str(sep);
+    }
+    out
 }
 
 struct Case {
@@ -124,6 +155,15 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> (Score, Vec<String>) {
     let ctx = Context::offline();
+    // Expected IDs per (go version, text shape): more than one = ambiguous.
+    let mut groups: BTreeMap<(String, String), std::collections::BTreeSet<String>> = BTreeMap::new();
+    for c in cases {
+        groups
+            .entry((c.go.clone(), shape(&c.body)))
+            .or_default()
+            .insert(c.expect.clone());
+    }
+    let mut ambiguous = Vec::new();
     let mut by_id: BTreeMap<String, Score> = BTreeMap::new();
     let mut by_go: BTreeMap<String, Score> = BTreeMap::new();
     let mut total = Score::default();
@@ -131,12 +171,29 @@ fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> (Score, Vec<String>
     for c in cases {
         let got = diagnose(&c.body, rules, &ctx);
         let first = got.first().map(|d| d.rule.id);
-        let outcome = match (first, c.expect.as_str()) {
+        let mut outcome = match (first, c.expect.as_str()) {
             (None, "none" | "unclassified") => Outcome::Ok,
             (Some(id), want) if id == want => Outcome::Ok,
             (None, _) => Outcome::None,
             (Some(_), _) => Outcome::Wrong,
         };
+        if outcome == Outcome::Wrong {
+            let labels = &groups[&(c.go.clone(), shape(&c.body))];
+            let named: Vec<&str> = got.iter().map(|d| d.rule.id).collect();
+            if labels.len() > 1
+                && first.is_some_and(|f| labels.contains(f))
+                && labels.iter().all(|l| named.contains(&l.as_str()))
+            {
+                outcome = Outcome::Ok;
+                ambiguous.push(format!(
+                    "  {}: want {}, got {} (same text as {})",
+                    c.path.display(),
+                    c.expect,
+                    named.join(" / "),
+                    labels.iter().cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
         by_id.entry(c.expect.clone()).or_default().add(outcome);
         by_go.entry(c.go.clone()).or_default().add(outcome);
         total.add(outcome);
@@ -179,16 +236,29 @@ fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> (Score, Vec<String>
             s.total()
         );
     }
+    let strict = total.ok - ambiguous.len();
     println!(
-        "{name}: {}/{} named correctly first ({:.1}%), {} wrong, {} none",
-        total.ok,
+        "{name}: {}/{} named correctly first ({:.1}%), {} more text-ambiguous accepted, {} wrong, {} none",
+        strict,
         total.total(),
-        100.0 * total.ok as f64 / total.total().max(1) as f64,
+        100.0 * strict as f64 / total.total().max(1) as f64,
+        ambiguous.len(),
         total.wrong,
         total.none
     );
     for m in misses.iter().take(40) {
         println!("{m}");
+    }
+    if !ambiguous.is_empty() {
+        println!(
+            "{name}: {} of the correct ones are text-ambiguous (identical text up to names, \
+             different expected IDs): accepted because the first diagnosis is one of the \
+             group's IDs and all of them are named",
+            ambiguous.len()
+        );
+        for a in ambiguous.iter().take(12) {
+            println!("{a}");
+        }
     }
     (total, misses)
 }

@@ -82,6 +82,12 @@ impl Facts {
         if let Some(value) = name.strip_prefix("has:") {
             return v.contains_key(value);
         }
+        if let Some((a, b)) = name.strip_prefix("same:").and_then(|r| r.split_once(':')) {
+            return match (v.get(a), v.get(b)) {
+                (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+                _ => false,
+            };
+        }
         match name {
             "env-known" => env.is_some(),
             "goprivate-set" => env.and_then(|e| e.get("GOPRIVATE")).is_some(),
@@ -101,6 +107,7 @@ impl Facts {
             "in-container" => self.in_container,
             "via-proxy" => v.get("server").is_some_and(|s| s == "proxy"),
             "via-sumdb" => v.get("server").is_some_and(|s| s == "sumdb"),
+            "via-meta" => v.get("server").is_some_and(|s| s == "meta"),
             "ssh-url" => v
                 .get("url")
                 .or_else(|| v.get("origin_url"))

@@ -70,6 +70,7 @@ pub struct Diagnosis {
 #[derive(Debug)]
 struct Compiled {
     patterns: Vec<Regex>,
+    pattern_requires: Vec<Vec<Regex>>,
     unless: Vec<Regex>,
     requires: Vec<Regex>,
     extract: Vec<Regex>,
@@ -89,6 +90,7 @@ pub struct Engine<'r> {
 #[derive(Debug, Clone)]
 struct Hit {
     rule: usize,
+    pattern: usize,
     line: usize,
     captures: Values,
 }
@@ -135,6 +137,11 @@ impl<'r> Engine<'r> {
                 };
                 Some(Compiled {
                     patterns: all(r.patterns)?,
+                    pattern_requires: r
+                        .pattern_requires
+                        .iter()
+                        .map(|ps| all(ps))
+                        .collect::<Option<Vec<_>>>()?,
                     unless: all(r.unless)?,
                     requires: all(r.requires)?,
                     extract: all(r.extract)?,
@@ -168,11 +175,13 @@ impl<'r> Engine<'r> {
             }
         }
         let mut hits: Vec<Hit> = Vec::new();
+        // (rule, line) pairs already hit: the first fitting pattern counts.
+        let mut seen: std::collections::HashSet<(usize, usize)> = Default::default();
         for (line, rule, pattern) in candidates {
             if !self.rules[rule].sides.contains(st.sides[line].bit()) {
                 continue;
             }
-            if hits.iter().any(|h| h.rule == rule && h.line == line) {
+            if seen.contains(&(rule, line)) {
                 continue;
             }
             let Some(c) = self.compiled(rule) else {
@@ -186,8 +195,10 @@ impl<'r> Engine<'r> {
                         captures.insert(name.to_owned(), m.as_str().to_owned());
                     }
                 }
+                seen.insert((rule, line));
                 hits.push(Hit {
                     rule,
+                    pattern,
                     line,
                     captures,
                 });
@@ -206,7 +217,64 @@ impl<'r> Engine<'r> {
         })
     }
 
-    /// Runs the rules; `facts_for` turns a hit's record into facts.
+    /// The values of one hit: its record's structure, the rule's `extract`
+    /// patterns over the record, the hit's captures, computed context.
+    fn facts_for(
+        &self,
+        hit: &Hit,
+        ri: usize,
+        lines: &[Line],
+        st: &Structure,
+        base: &Facts,
+        origin_of: &dyn Fn(&str) -> Option<String>,
+    ) -> Facts {
+        let rec = &st.records[ri];
+        let mut facts = base.clone();
+        let v = &mut facts.values;
+        for (k, val) in [
+            ("module", &rec.module),
+            ("version", &rec.version),
+            ("url", &rec.url),
+            ("cache_dir", &rec.cache_dir),
+        ] {
+            if let Some(val) = val {
+                v.insert(k.to_owned(), val.clone());
+            }
+        }
+        if let Some(server) = rec.server {
+            let name = match server {
+                super::structure::Server::Proxy => "proxy",
+                super::structure::Server::Sumdb => "sumdb",
+                super::structure::Server::Meta => "meta",
+                super::structure::Server::Other => "other",
+            };
+            v.insert("server".into(), name.into());
+        }
+        if let Some(c) = self.compiled(hit.rule) {
+            for re in &c.extract {
+                for l in &lines[rec.first..rec.end] {
+                    if let Some(caps) = re.captures(&l.text) {
+                        for name in re.capture_names().flatten() {
+                            if let Some(m) = caps.name(name) {
+                                v.entry(name.to_owned())
+                                    .or_insert_with(|| m.as_str().to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        v.extend(hit.captures.clone());
+        if let Some(dir) = v.get("cache_dir").cloned()
+            && let Some(origin) = origin_of(&dir)
+        {
+            v.insert("origin_url".into(), origin);
+        }
+        facts.complete();
+        facts
+    }
+
+    /// Runs the rules over structured lines.
     pub(super) fn run(
         &self,
         lines: &[Line],
@@ -215,87 +283,39 @@ impl<'r> Engine<'r> {
         origin_of: &dyn Fn(&str) -> Option<String>,
     ) -> Vec<Diagnosis> {
         let hits = self.hits(lines, st);
-        // Per record: the best surviving hit.
-        let mut best: Vec<Option<(Hit, i32)>> = vec![None; st.records.len()];
+        // Per record: the hits that survive `unless` / `requires`.
+        let mut per_record: Vec<Vec<Hit>> = vec![Vec::new(); st.records.len()];
         for hit in hits {
-            let rule = self.rules[hit.rule];
             let ri = st.record_of[hit.line];
             let rec = &st.records[ri];
             let Some(c) = self.compiled(hit.rule) else {
                 continue;
             };
             let rec_lines = &lines[rec.first..rec.end];
-            if c.unless
-                .iter()
-                .any(|re| rec_lines.iter().any(|l| re.is_match(&l.text)))
-            {
+            let fits = |re: &Regex| rec_lines.iter().any(|l| re.is_match(&l.text));
+            if c.unless.iter().any(fits) {
                 continue;
             }
-            if !c
-                .requires
-                .iter()
-                .all(|re| rec_lines.iter().any(|l| re.is_match(&l.text)))
-            {
+            if !c.requires.iter().all(fits) || !c.pattern_requires[hit.pattern].iter().all(fits) {
                 continue;
             }
-            let better = match &best[ri] {
-                None => true,
-                Some((_, p)) => rule.priority > *p,
-            };
-            if better {
-                best[ri] = Some((hit, rule.priority));
-            }
+            per_record[ri].push(hit);
         }
         let mut found: Vec<(Diagnosis, i32)> = Vec::new();
-        for (ri, slot) in best.into_iter().enumerate() {
-            let Some((hit, prio)) = slot else { continue };
+        for (ri, mut cands) in per_record.into_iter().enumerate() {
+            // Best first: priority, then the earliest line.
+            cands.sort_by_key(|h| (std::cmp::Reverse(self.rules[h.rule].priority), h.line));
+            // The first candidate whose `when` holds explains the record.
+            let Some((hit, facts)) = cands.into_iter().find_map(|hit| {
+                let facts = self.facts_for(&hit, ri, lines, st, base, origin_of);
+                self.rules[hit.rule].when.iter().all(|(p, neg)| facts.predicate(p) != *neg).then_some((hit, facts))
+            }) else {
+                continue;
+            };
             let rule = self.rules[hit.rule];
             if found.iter().any(|(d, _)| d.rule.id == rule.id) {
                 continue;
             }
-            let rec = &st.records[ri];
-            let mut facts = base.clone();
-            let v = &mut facts.values;
-            for (k, val) in [
-                ("module", &rec.module),
-                ("version", &rec.version),
-                ("url", &rec.url),
-                ("cache_dir", &rec.cache_dir),
-            ] {
-                if let Some(val) = val {
-                    v.insert(k.to_owned(), val.clone());
-                }
-            }
-            if let Some(server) = rec.server {
-                let name = match server {
-                    super::structure::Server::Proxy => "proxy",
-                    super::structure::Server::Sumdb => "sumdb",
-                    super::structure::Server::Meta => "meta",
-                    super::structure::Server::Other => "other",
-                };
-                v.insert("server".into(), name.into());
-            }
-            if let Some(c) = self.compiled(hit.rule) {
-                for re in &c.extract {
-                    for l in &lines[rec.first..rec.end] {
-                        if let Some(caps) = re.captures(&l.text) {
-                            for name in re.capture_names().flatten() {
-                                if let Some(m) = caps.name(name) {
-                                    v.entry(name.to_owned())
-                                        .or_insert_with(|| m.as_str().to_owned());
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            v.extend(hit.captures.clone());
-            if let Some(dir) = v.get("cache_dir").cloned()
-                && let Some(origin) = origin_of(&dir)
-            {
-                v.insert("origin_url".into(), origin);
-            }
-            facts.complete();
             let side = st.sides[hit.line];
             found.push((
                 Diagnosis {
@@ -307,7 +327,7 @@ impl<'r> Engine<'r> {
                     probe: (side == Side::Probe).then_some(super::PROBE_COMMAND),
                     facts,
                 },
-                prio,
+                rule.priority,
             ));
         }
         let overridden: BTreeSet<&str> = found

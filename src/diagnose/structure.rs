@@ -159,6 +159,12 @@ pub fn parse(lines: &[Line]) -> Structure {
                     }
                 }
                 Mode::Body => Side::Body,
+                // A body can follow an HTTP error go printed inside a wrapper
+                // this parser does not know; it is still the server's text.
+                Mode::Plain if inner.starts_with("server response:") => {
+                    mode = Mode::Body;
+                    Side::Body
+                }
                 Mode::Plain => Side::Go,
             }
         };
@@ -203,6 +209,13 @@ fn header(text: &str, rec: &mut Record) -> (Side, Mode) {
             && let Some((what, after)) = rest.split_once(": ")
         {
             set_module_version(rec, what.trim_end_matches("/go.mod"));
+            s = after;
+            is_go = true;
+            continue;
+        }
+        if let Some(rest) = s.strip_prefix("cannot find module providing package ")
+            && let Some((_, after)) = rest.split_once(": ")
+        {
             s = after;
             is_go = true;
             continue;

@@ -96,6 +96,10 @@ pub struct Rule {
     pub priority: i32,
     pub title: Text,
     pub patterns: &'static [&'static str],
+    /// Per pattern: regexes that must fit some line of the same record.
+    pub pattern_requires: &'static [&'static [&'static str]],
+    /// The rule applies only when this holds for the failure's values.
+    pub when: Condition,
     /// Per pattern: lowercase literals one of which each match contains.
     pub gates: &'static [&'static [&'static str]],
     pub unless: &'static [&'static str],
@@ -212,11 +216,8 @@ pub fn parse_user(path: &Path, text: &str) -> (Vec<&'static Rule>, Vec<LoadWarni
         // Every regex must compile with the engine (spec only parsed them).
         if let Some(e) = c
             .spec
-            .patterns
+            .all_regexes()
             .iter()
-            .chain(&c.spec.unless)
-            .chain(&c.spec.requires)
-            .chain(&c.spec.extract)
             .find_map(|p| regex::Regex::new(p).err())
         {
             warnings.push(LoadWarning {
@@ -277,6 +278,12 @@ fn leak(c: spec::CheckedRule, file: &Path) -> &'static Rule {
         .fold(0u8, |a, i| a | (1 << i));
     let sp = c.spec;
     let gates: Vec<&'static [&'static str]> = c.gates.into_iter().map(v).collect();
+    let patterns = sp.patterns();
+    let pattern_requires: Vec<&'static [&'static str]> = sp
+        .matchers
+        .iter()
+        .map(|m| v(m.requires().to_vec()))
+        .collect();
     let fix: Vec<Fix> = sp
         .fix
         .into_iter()
@@ -302,7 +309,9 @@ fn leak(c: spec::CheckedRule, file: &Path) -> &'static Rule {
         id: s(sp.id),
         priority: sp.priority,
         title: t(sp.title),
-        patterns: v(sp.patterns),
+        patterns: v(patterns),
+        pattern_requires: Box::leak(pattern_requires.into_boxed_slice()),
+        when: cond(c.when),
         gates: Box::leak(gates.into_boxed_slice()),
         unless: v(sp.unless),
         requires: v(sp.requires),

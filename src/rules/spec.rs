@@ -47,6 +47,7 @@ pub const PREDICATES: &[&str] = &[
     // The failure is an answer of a module proxy / the checksum database.
     "via-proxy",
     "via-sumdb",
+    "via-meta",
 ];
 
 /// Values every rule may use in `{placeholders}` besides its own captures.
@@ -86,9 +87,15 @@ pub struct RuleSpec {
     #[serde(default = "default_priority")]
     pub priority: i32,
     pub title: Text,
-    /// Regexes tried on each normalised line; any one fitting is a hit.
+    /// Regexes tried on each normalised line; any one fitting is a hit.  An
+    /// entry is a regex, or a table `{ re = "…", requires = ["…"] }` when that
+    /// one pattern needs more context than the rule's other patterns.
     #[serde(rename = "match")]
-    pub patterns: Vec<String>,
+    pub matchers: Vec<MatchSpec>,
+    /// `pred & !pred …`: the rule applies only when this holds for the
+    /// failure's values (e.g. `!same:target:connect_host`).
+    #[serde(default)]
+    pub when: Option<String>,
     /// Literals one of which every match contains (case-insensitively), for
     /// patterns whose literals cannot be extracted (e.g. `(?i)` ones).
     #[serde(default)]
@@ -122,6 +129,58 @@ pub struct RuleSpec {
 
 fn default_priority() -> i32 {
     50
+}
+
+/// One `match` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum MatchSpec {
+    Re(String),
+    Full(MatchTable),
+}
+
+/// `{ re = "…", requires = ["…"] }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchTable {
+    pub re: String,
+    #[serde(default)]
+    pub requires: Vec<String>,
+}
+
+impl MatchSpec {
+    pub fn re(&self) -> &str {
+        match self {
+            MatchSpec::Re(r) => r,
+            MatchSpec::Full(t) => &t.re,
+        }
+    }
+
+    pub fn requires(&self) -> &[String] {
+        match self {
+            MatchSpec::Re(_) => &[],
+            MatchSpec::Full(t) => &t.requires,
+        }
+    }
+}
+
+impl RuleSpec {
+    /// The regexes of `match`, in order.
+    pub fn patterns(&self) -> Vec<String> {
+        self.matchers.iter().map(|m| m.re().to_owned()).collect()
+    }
+
+    /// Every regex of the rule (for compilation checks).
+    pub fn all_regexes(&self) -> Vec<String> {
+        let mut v = self.patterns();
+        for m in &self.matchers {
+            v.extend(m.requires().iter().cloned());
+        }
+        v.extend(self.unless.iter().cloned());
+        v.extend(self.requires.iter().cloned());
+        v.extend(self.extract.iter().cloned());
+        v
+    }
 }
 
 /// English and Chinese text.
@@ -199,12 +258,17 @@ pub fn parse_condition(s: &str) -> Result<Condition, String> {
         };
         // `has:NAME`: the value NAME (a capture or a built-in value) is known,
         // so a step can depend on which of a rule's patterns fitted.
-        let has_value = name.strip_prefix("has:").is_some_and(|v| {
-            !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        });
-        if !PREDICATES.contains(&name) && !has_value {
+        let value_name =
+            |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let has_value = name.strip_prefix("has:").is_some_and(value_name);
+        // `same:A:B`: both values are known and equal (case-insensitively).
+        let same = name
+            .strip_prefix("same:")
+            .and_then(|r| r.split_once(':'))
+            .is_some_and(|(a, b)| value_name(a) && value_name(b));
+        if !PREDICATES.contains(&name) && !has_value && !same {
             return Err(format!(
-                "unknown condition `{name}` in `{s}` (known: has:VALUE, {})",
+                "unknown condition `{name}` in `{s}` (known: has:VALUE, same:A:B, {})",
                 PREDICATES.join(", ")
             ));
         }
@@ -331,6 +395,7 @@ pub struct CheckedRule {
     pub sides: Vec<String>,
     pub fix_when: Vec<Condition>,
     pub alt_when: Vec<Condition>,
+    pub when: Condition,
 }
 
 /// 1-based line of a byte offset.
@@ -407,7 +472,7 @@ pub fn check_rule(spec: RuleSpec, line: usize) -> Result<CheckedRule, String> {
             spec.id
         ));
     }
-    if spec.patterns.is_empty() {
+    if spec.matchers.is_empty() {
         return Err("`match` needs at least one pattern".into());
     }
     for t in [&spec.title, &spec.explain] {
@@ -423,8 +488,12 @@ pub fn check_rule(spec: RuleSpec, line: usize) -> Result<CheckedRule, String> {
             "every `gate` literal needs at least {MIN_GATE_LEN} bytes"
         ));
     }
-    for p in &spec.patterns {
+    for m in &spec.matchers {
+        let p = m.re();
         names.extend(capture_names(p).map_err(|e| format!("pattern {p:?}: {e}"))?);
+        for r in m.requires() {
+            parse_regex(r)?;
+        }
         let lits = required_literals(p)?;
         let g = match (lits, explicit.is_empty()) {
             (_, false) => explicit.clone(),
@@ -507,6 +576,10 @@ pub fn check_rule(spec: RuleSpec, line: usize) -> Result<CheckedRule, String> {
             }
         }
     }
+    let when = match &spec.when {
+        Some(w) => parse_condition(w).map_err(|e| format!("when: {e}"))?,
+        None => Vec::new(),
+    };
     Ok(CheckedRule {
         spec,
         line,
@@ -514,6 +587,7 @@ pub fn check_rule(spec: RuleSpec, line: usize) -> Result<CheckedRule, String> {
         sides,
         fix_when,
         alt_when,
+        when,
     })
 }
 
