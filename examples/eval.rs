@@ -156,7 +156,8 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> (Score, Vec<String>) {
     let ctx = Context::offline();
     // Expected IDs per (go version, text shape): more than one = ambiguous.
-    let mut groups: BTreeMap<(String, String), std::collections::BTreeSet<String>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, String), std::collections::BTreeSet<String>> =
+        BTreeMap::new();
     for c in cases {
         groups
             .entry((c.go.clone(), shape(&c.body)))

@@ -67,6 +67,16 @@ impl Context<'static> {
 /// Diagnoses `input` (go's stderr or a saved log).  Most likely cause first;
 /// empty when nothing fits.
 pub fn diagnose(input: &[u8], rules: &RuleSet, ctx: &Context<'_>) -> Vec<Diagnosis> {
+    diagnose_counting(input, rules, ctx).0
+}
+
+/// [`diagnose`], also returning how many regexes had to be compiled (the
+/// benchmark reports it: the gate's whole point is to keep it small).
+pub fn diagnose_counting(
+    input: &[u8],
+    rules: &RuleSet,
+    ctx: &Context<'_>,
+) -> (Vec<Diagnosis>, usize) {
     let mut lines = normalize::normalize(input);
     let mut st = structure::parse(&lines);
     // go hides git's message behind stamping's "exit status 128": look once.
@@ -87,7 +97,8 @@ pub fn diagnose(input: &[u8], rules: &RuleSet, ctx: &Context<'_>) -> Vec<Diagnos
             .vcs_origin(std::path::Path::new(dir))
             .map(|u| crate::redact::redact_owned(&u))
     };
-    engine.run(&lines, &st, &base, &origin)
+    let found = engine.run(&lines, &st, &base, &origin);
+    (found, engine.compiled_count())
 }
 
 /// Adds a probe's output as its own record of `Probe` lines.

@@ -336,6 +336,20 @@ pub fn capture_names(pattern: &str) -> Result<Vec<String>, String> {
 
 /// Shortest literal worth gating on: shorter ones hit nearly every line.
 pub const MIN_GATE_LEN: usize = 3;
+/// Longest gate literal kept.  A prefix of a required literal is still
+/// required, and the automaton's build time grows with the total length
+/// (48-byte literals cost 1.4 ms to build, 16-byte ones about 0.2 ms).
+pub const MAX_GATE_LEN: usize = 16;
+
+/// Lowercases and cuts a literal to [`MAX_GATE_LEN`] bytes (at a char boundary).
+pub fn gate_literal(lit: &str) -> String {
+    let lower = lit.to_ascii_lowercase();
+    let mut n = lower.len().min(MAX_GATE_LEN);
+    while !lower.is_char_boundary(n) {
+        n -= 1;
+    }
+    lower[..n].to_owned()
+}
 
 /// Literals one of which every match of `pattern` contains, lowercased
 /// (the gate is ASCII-case-insensitive).  `None` when none can be found.
@@ -364,7 +378,7 @@ pub fn required_literals(pattern: &str) -> Result<Option<Vec<String>>, String> {
                 Ok(s) => s.to_owned(),
                 Err(e) => String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(),
             };
-            let text = text.to_ascii_lowercase();
+            let text = gate_literal(&text);
             if text.len() < MIN_GATE_LEN {
                 ok = false;
                 break;
@@ -482,7 +496,7 @@ pub fn check_rule(spec: RuleSpec, line: usize) -> Result<CheckedRule, String> {
     }
     let mut names: BTreeSet<String> = BUILTIN_VALUES.iter().map(|s| (*s).to_owned()).collect();
     let mut gates = Vec::new();
-    let explicit: Vec<String> = spec.gate.iter().map(|g| g.to_ascii_lowercase()).collect();
+    let explicit: Vec<String> = spec.gate.iter().map(|g| gate_literal(g)).collect();
     if explicit.iter().any(|g| g.len() < MIN_GATE_LEN) {
         return Err(format!(
             "every `gate` literal needs at least {MIN_GATE_LEN} bytes"
@@ -621,7 +635,8 @@ mod tests {
     #[test]
     fn literals_of_plain_patterns() {
         let l = required_literals(r"Permission denied \(publickey").unwrap();
-        assert_eq!(l, Some(vec!["permission denied (publickey".into()]));
+        // Cut to MAX_GATE_LEN: a prefix of a required literal is required too.
+        assert_eq!(l, Some(vec!["permission denie".into()]));
         let l = required_literals(r"(?:404 Not Found|410 Gone)")
             .unwrap()
             .unwrap();
@@ -633,7 +648,7 @@ mod tests {
         let l = required_literals(r"\S+: Permission denied")
             .unwrap()
             .unwrap();
-        assert_eq!(l, vec![": permission denied".to_string()]);
+        assert_eq!(l, vec![": permission den".to_string()]);
     }
 
     #[test]
