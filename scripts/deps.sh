@@ -5,11 +5,13 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-# Debian packages by the binary that shows they are installed.
+# Debian packages by the file that shows they are installed.
 declare -A pkgs=(
     [/usr/sbin/sshd]=openssh-server
     [/usr/bin/ssh]=openssh-client
     [/usr/sbin/lighttpd]=lighttpd
+    [/usr/lib/lighttpd/mod_openssl.so]=lighttpd-mod-openssl
+    [/usr/bin/python3]=python3
     [/usr/bin/tinyproxy]=tinyproxy
     [/usr/bin/git]=git
     [/usr/bin/zsh]=zsh
@@ -22,17 +24,22 @@ declare -A pkgs=(
 )
 missing=()
 for bin in "${!pkgs[@]}"; do
-    [ -x "$bin" ] || missing+=("${pkgs[$bin]}")
+    [ -e "$bin" ] || missing+=("${pkgs[$bin]}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
     echo "deps: apt-get install ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
-    # Servers are started by the lab's own scripts, never by the package's init.
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-    chmod +x /usr/sbin/policy-rc.d
+    # Servers are started by the lab's own scripts, never by the package's
+    # init.  (A policy-rc.d the machine already has is left as it is.)
+    own_policy=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+        chmod +x /usr/sbin/policy-rc.d
+        own_policy=1
+    fi
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    rm -f /usr/sbin/policy-rc.d
+    if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 "$here/scripts/install-go.sh"

@@ -4,3 +4,4 @@ mod diag_props;
 mod diag_render;
 mod diag_rules;
 mod diag_shim;
+mod fixtures_index;

@@ -1,0 +1,3 @@
+module gotriage.lab/goserver
+
+go 1.21
