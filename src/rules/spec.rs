@@ -44,6 +44,8 @@ pub const PREDICATES: &[&str] = &[
     "in-container",
     // The repository URL of the failing fetch is an SSH one.
     "ssh-url",
+    // The module's host is a well-known public one (github.com, golang.org, …).
+    "host-public",
     // The failure is an answer of a module proxy / the checksum database.
     "via-proxy",
     "via-sumdb",
@@ -68,6 +70,7 @@ pub const BUILTIN_VALUES: &[&str] = &[
     "goproxy",
     "https_proxy",
     "git_stderr",
+    "url_host",
 ];
 
 /// A whole rule file.
