@@ -159,3 +159,43 @@ fn nothing_is_said_about_success_or_unrelated_failures() {
         );
     }
 }
+
+#[test]
+fn a_user_rule_replaces_the_builtin_with_its_id() {
+    let text = r#"[[rule]]
+id = "checksum-mismatch"
+priority = 99
+title = { en = "our own wording", zh = "我们自己的说法" }
+match = ['''checksum mismatch''']
+explain = { en = "Site-specific explanation.", zh = "本站说明。" }
+[[rule.fix]]
+en = "Ask the platform team."
+zh = "联系平台团队。"
+"#;
+    let (user, warnings) = rules::parse_user(std::path::Path::new("/site/rules.toml"), text);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let set = RuleSet::with_user(user);
+    assert_eq!(set.rules.len(), rules::builtin().len());
+    let r = set.get("checksum-mismatch").unwrap();
+    assert_eq!(r.title.en, "our own wording");
+    assert!(matches!(r.origin, rules::Origin::User { line: 1, .. }));
+    let got = diagnose(
+        b"verifying example.com/x@v1.0.0: checksum mismatch\n",
+        &set,
+        &Context::offline(),
+    );
+    assert_eq!(got[0].rule.title.en, "our own wording");
+}
+
+#[test]
+fn broken_user_rules_are_located_and_skipped() {
+    let text = "[[rule]]\nid = \"ok-rule\"\ntitle = { en = \"x\", zh = \"x\" }\nmatch = ['''some failure text''']\nexplain = { en = \"x\", zh = \"x\" }\n[[rule.fix]]\nen = \"x\"\nzh = \"x\"\n\n[[rule]]\nid = \"bad-when\"\ntitle = { en = \"x\", zh = \"x\" }\nmatch = ['''other failure''']\nexplain = { en = \"x\", zh = \"x\" }\n[[rule.fix]]\nen = \"x\"\nzh = \"x\"\nwhen = \"no-such-condition\"\n";
+    let (user, warnings) = rules::parse_user(std::path::Path::new("/x/rules.toml"), text);
+    assert_eq!(user.len(), 1);
+    assert_eq!(warnings.len(), 1);
+    let w = warnings[0].to_string();
+    assert!(
+        w.starts_with("/x/rules.toml:10: rule \"bad-when\": "),
+        "{w}"
+    );
+}
