@@ -53,6 +53,12 @@ impl Facts {
                 "gonosumdb_suggested".into(),
                 goenv::extended(gonosumdb.or(goprivate), &prefix),
             );
+            // GOVCS is first-match: put the module's rule in front of what
+            // is there (or of go's default), never replace it.
+            let govcs = env
+                .and_then(|e| e.get("GOVCS"))
+                .unwrap_or("public:git|hg,private:all");
+            v.insert("govcs_suggested".into(), format!("{prefix}:git,{govcs}"));
             v.insert("module_prefix".into(), prefix);
         }
         if let Some(env) = &self.env {

@@ -71,6 +71,7 @@ pub const BUILTIN_VALUES: &[&str] = &[
     "https_proxy",
     "git_stderr",
     "url_host",
+    "govcs_suggested",
 ];
 
 /// A whole rule file.
