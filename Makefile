@@ -16,19 +16,19 @@ export CARGO_TERM_COLOR ?= never
 LAB_GO  = env GOTOOLCHAIN=local GOFLAGS= GOPROXY=off $(GOTRIAGE_GO_CACHE)/1.27.3/bin/go
 
 .PHONY: all test deps lint unit e2e eval bench bench-diagnose fixtures diag-fixtures install dist demo docs fuzz clean \
-	lab-start lab-stop lab-status
+	docker-recipe lab-start lab-stop lab-status
 
 all: test
 
 deps:
 	scripts/deps.sh
 
-test: deps lint unit e2e eval
+test: deps lint unit e2e eval docker-recipe
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
-	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh
+	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh tests/docker/*.sh demo/*.sh
 	@unformatted=$$($(GOTRIAGE_GO_CACHE)/1.27.3/bin/gofmt -l lab/goserver); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	cd lab/goserver && $(LAB_GO) vet ./...
@@ -78,9 +78,58 @@ fuzz:
 	cd fuzz && cargo +nightly fuzz run structure -- -max_total_time=$(FUZZ_SECS) -timeout=5 -max_len=65536
 	cd fuzz && cargo +nightly fuzz run redact -- -max_total_time=$(FUZZ_SECS) -timeout=5
 
+# One real failure diagnosed through the shim: a loopback git server that
+# needs credentials, a real `go get` without them (demo/demo.sh).
+demo: deps
+	$(CARGO) build --locked --quiet
+	demo/demo.sh target/debug/gotriage $(GOTRIAGE_GO_CACHE)/1.27.3/bin/go
+
+bench: deps
+	@command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
+	bench/bench.py
+
+# On x86_64 Linux the installed binary is linked statically and not
+# position-independent: the shim starts faster (docs/shim.md, "Cost").
+HOST := $(shell rustc -vV | sed -n 's/^host: //p')
+STATIC_RUSTFLAGS := -C target-feature=+crt-static -C relocation-model=static
+
 install:
+ifeq ($(HOST),x86_64-unknown-linux-gnu)
+	RUSTFLAGS="$(STATIC_RUSTFLAGS)" $(CARGO) install --locked --path . --target $(HOST)
+else
 	$(CARGO) install --locked --path .
+endif
 	gotriage install
+
+# A static binary for Docker images and other machines: musl, not
+# position-independent (no loader, no self-relocation at start-up).  Falls
+# back to glibc's static build if the musl target cannot be added.
+DIST_TARGET ?= x86_64-unknown-linux-musl
+dist:
+	@if rustup target list --installed 2>/dev/null | grep -qx '$(DIST_TARGET)' || rustup target add $(DIST_TARGET) >/dev/null 2>&1; then \
+		RUSTFLAGS="-C relocation-model=static -C target-feature=+crt-static" $(CARGO) build --locked --release --target $(DIST_TARGET); \
+		mkdir -p dist && cp target/$(DIST_TARGET)/release/gotriage dist/gotriage-$(DIST_TARGET); \
+	else \
+		echo "dist: cannot add $(DIST_TARGET); building a static glibc binary instead" >&2; \
+		RUSTFLAGS="$(STATIC_RUSTFLAGS)" $(CARGO) build --locked --release --target $(HOST); \
+		mkdir -p dist && cp target/$(HOST)/release/gotriage dist/gotriage-$(DIST_TARGET); \
+	fi
+	@ls -l dist/gotriage-$(DIST_TARGET) && file dist/gotriage-$(DIST_TARGET)
+
+# docs/docker.md's recipe, checked in an empty chroot (no container engine here).
+docker-recipe: dist
+	tests/docker/recipe.sh dist/gotriage-$(DIST_TARGET) $(GOTRIAGE_GO_CACHE)/1.27.3
 
 clean:
 	$(CARGO) clean
+
+# Man pages and shell completions, generated from the clap definition and
+# committed (tests/integration/docs.rs fails when they are stale).
+DOC_SUBCOMMANDS := which explain rules doctor init install uninstall
+docs:
+	$(CARGO) build --locked --quiet
+	target/debug/gotriage man > docs/man/gotriage.1
+	for s in $(DOC_SUBCOMMANDS); do target/debug/gotriage man $$s > docs/man/gotriage-$$s.1; done
+	target/debug/gotriage completions bash > docs/completions/gotriage.bash
+	target/debug/gotriage completions zsh > docs/completions/_gotriage
+	target/debug/gotriage completions fish > docs/completions/gotriage.fish

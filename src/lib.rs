@@ -23,3 +23,34 @@ pub mod redact;
 pub mod render;
 pub mod rules;
 pub mod shim;
+
+/// What the process needs before anything else runs (the binary skips Rust's
+/// own start-up: see `src/main.rs`): make sure descriptors 0, 1 and 2 are
+/// taken, so that no file or pipe of ours lands on them.  A closed one is
+/// filled with `/dev/null` opened close-on-exec, so a child still sees it
+/// closed, exactly as the user left it.
+pub fn process_start() {
+    #[cfg(unix)]
+    for fd in 0..3 {
+        // SAFETY: F_GETFD only queries; open/dup3/close act on descriptors we own.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) == -1 {
+                if fd == 2 {
+                    STDERR_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC);
+                if null >= 0 && null != fd {
+                    libc::dup3(null, fd, libc::O_CLOEXEC);
+                    libc::close(null);
+                }
+            }
+        }
+    }
+}
+
+static STDERR_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// True if the process started with descriptor 2 closed (`go build 2>&-`).
+pub fn stderr_was_closed() -> bool {
+    STDERR_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
+}

@@ -326,7 +326,8 @@ func tarpit(ln net.Listener) {
 }
 
 // reset accepts connections and closes them with a TCP reset once the
-// client has spoken (or at once if it waits for the server to speak first).
+// client has spoken (waiting for that, so the client always meets the reset
+// when it reads, never while it is still sending: stable transcripts).
 func reset(ln net.Listener) {
 	log.Printf("reset listening on %s", ln.Addr())
 	for {
@@ -335,7 +336,7 @@ func reset(ln net.Listener) {
 			return
 		}
 		go func(c net.Conn) {
-			c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
 			buf := make([]byte, 4096)
 			c.Read(buf)
 			if tc, ok := c.(*net.TCPConn); ok {

@@ -82,9 +82,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Generate the man page (for packaging).
+    /// Generate the man page (for packaging): gotriage(1), or gotriage-SUBCOMMAND(1).
     #[command(hide = true)]
-    Man,
+    Man { subcommand: Option<String> },
 }
 
 #[derive(Debug, Args)]
@@ -187,10 +187,24 @@ pub fn main(argv0: OsString, args: Vec<OsString>) -> i32 {
             clap_complete::generate(shell, &mut cmd, "gotriage", &mut std::io::stdout());
             0
         }
-        Command::Man => {
+        Command::Man { subcommand } => {
             use clap::CommandFactory;
-            let man = clap_mangen::Man::new(Cli::command());
-            match man.render(&mut std::io::stdout()) {
+            let mut cmd = Cli::command();
+            cmd.build();
+            let page = match &subcommand {
+                None => cmd,
+                Some(name) => match cmd.find_subcommand(name) {
+                    Some(sub) => sub
+                        .clone()
+                        .display_name(format!("gotriage-{name}"))
+                        .version(env!("CARGO_PKG_VERSION")),
+                    None => {
+                        eprintln!("gotriage: no subcommand {name:?}");
+                        return EXIT_USAGE;
+                    }
+                },
+            };
+            match clap_mangen::Man::new(page).render(&mut std::io::stdout()) {
                 Ok(()) => 0,
                 Err(e) => {
                     eprintln!("gotriage: {e}");

@@ -87,29 +87,24 @@ pub fn main(argv0: OsString, args: Vec<OsString>) -> ! {
     let found = match locate::Lookup::from_env(Some(&argv0)).find() {
         Ok(found) => found,
         Err(nf) => {
-            for w in &nf.warnings {
-                eprintln!("gotriage: warning: {w}");
-            }
+            let mut msg = warnings(&nf.warnings);
             // What a shell says for a missing command, then what we searched.
-            eprintln!("go: command not found");
-            eprintln!("gotriage: no real go to run: {nf}");
+            msg.push_str(&format!(
+                "go: command not found\ngotriage: no real go to run: {nf}\n"
+            ));
+            say(&msg);
             std::process::exit(EXIT_NOT_FOUND);
         }
     };
-    for w in &found.warnings {
-        eprintln!("gotriage: warning: {w}");
-    }
+    say(&warnings(&found.warnings));
     if depth >= MAX_DEPTH {
-        eprintln!(
-            "gotriage: error: {} nested go calls (GOTRIAGE_DEPTH={depth}): a loop, most likely \
-             another copy of gotriage found as the real go at {}",
-            MAX_DEPTH,
-            found.path.display()
-        );
-        eprintln!(
-            "help: point gotriage at the real go: export {}=/path/to/real/go",
+        say(&format!(
+            "gotriage: error: {MAX_DEPTH} nested go calls (GOTRIAGE_DEPTH={depth}): a loop, most \
+             likely through another copy of gotriage or a wrapper found as the real go at {}\n\
+             help: point gotriage at the real go: export {}=/path/to/real/go\n",
+            found.path.display(),
             vars::GO
-        );
+        ));
         std::process::exit(EXIT_CANNOT_RUN);
     }
     // The child sees argv[0] as we got it, so `os.Args[0]` is what it would be.
@@ -124,7 +119,9 @@ pub fn main(argv0: OsString, args: Vec<OsString>) -> ! {
         args: &args,
         depth: depth + 1,
     };
-    if mode != Mode::Tee {
+    // With stderr closed there is nowhere to show a diagnosis, and a tee
+    // would hand go an open stderr it did not have: exec instead.
+    if mode != Mode::Tee || crate::stderr_was_closed() {
         let err = run::exec(target);
         cannot_start(&found.path, &err);
     }
@@ -141,16 +138,29 @@ pub fn main(argv0: OsString, args: Vec<OsString>) -> ! {
             stderr_is_terminal: std::io::stderr().is_terminal(),
         };
         if let Some(text) = hook::Diagnose.report(&failure) {
-            // A closed or failing stderr here is not worth a message of our own.
-            let _ = std::io::stderr().write_all(text.as_bytes());
+            say(&text);
         }
     }
     exit_like(outcome.status)
 }
 
+/// Writes a message of the shim's own to stderr in one write; a closed or
+/// failing stderr is not worth a message of its own.
+fn say(msg: &str) {
+    if !msg.is_empty() {
+        let _ = std::io::stderr().write_all(msg.as_bytes());
+    }
+}
+
+fn warnings(list: &[String]) -> String {
+    list.iter()
+        .map(|w| format!("gotriage: warning: {w}\n"))
+        .collect()
+}
+
 /// Reports that the real go could not be started, as a shell would, and exits.
 fn cannot_start(path: &Path, err: &std::io::Error) -> ! {
-    eprintln!("gotriage: cannot run {}: {err}", path.display());
+    say(&format!("gotriage: cannot run {}: {err}\n", path.display()));
     std::process::exit(match err.kind() {
         std::io::ErrorKind::NotFound => EXIT_NOT_FOUND,
         _ => EXIT_CANNOT_RUN,

@@ -58,13 +58,37 @@ impl Target<'_> {
     }
 }
 
+/// std resets SIGPIPE to the default in every child; a go started from a
+/// program that ignores SIGPIPE must find it ignored, as it would without us.
+#[cfg(unix)]
+fn keep_sigpipe_ignored(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: signal(2) is async-signal-safe, fine between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+}
+
 /// Replaces this process with the real go (unix), or runs it and exits with
 /// its status (elsewhere).  Returns only on failure to start it.
 pub fn exec(target: Target<'_>) -> io::Error {
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
-        target.command().exec()
+        let mut cmd = target.command();
+        // SAFETY: querying (not changing) a disposition into a zeroed struct.
+        let ignored = unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) == 0
+                && old.sa_sigaction == libc::SIG_IGN
+        };
+        if ignored {
+            keep_sigpipe_ignored(&mut cmd);
+        }
+        cmd.exec()
     }
     #[cfg(not(unix))]
     {
@@ -92,6 +116,12 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
     use std::io::IsTerminal;
 
     let signals = Signals::install()?;
+    // A write to our closed stderr must come back as EPIPE (so the copier can
+    // hand the broken pipe on to go), not kill us.  The child gets the
+    // disposition it would have had without us: std resets SIGPIPE to the
+    // default in children, which is right unless the user's was `SIG_IGN`.
+    // SAFETY: swapping a signal disposition; no handler code involved.
+    let user_sigpipe = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
     let mut pty = if io::stderr().is_terminal() {
         Pty::open().ok()
     } else {
@@ -99,6 +129,9 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
     };
     let mut cmd = target.command();
     cmd.stdin(Stdio::inherit()).stdout(Stdio::inherit());
+    if user_sigpipe == libc::SIG_IGN {
+        keep_sigpipe_ignored(&mut cmd);
+    }
     match pty.as_mut().and_then(Pty::take_slave) {
         Some(slave) => cmd.stderr(Stdio::from(slave)),
         None => cmd.stderr(Stdio::piped()),

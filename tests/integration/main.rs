@@ -1,7 +1,17 @@
-//! Integration tests: one binary, one module per area.
+//! Integration tests: one binary (one link on a 2-core machine), one module
+//! per area.
+
+// Test helpers are `pub` for sibling modules; the crate is a test binary.
+#![allow(unreachable_pub)]
+
 mod diag_cli;
 mod diag_props;
 mod diag_render;
 mod diag_rules;
 mod diag_shim;
+mod docs;
 mod fixtures_index;
+mod shell_init;
+mod shim_fidelity;
+mod shim_plumbing;
+mod util;

@@ -1,0 +1,163 @@
+//! Shared test helpers: the built binary, the stub go, the real go toolchains,
+//! and sandboxes with a `go` shim first on PATH.
+
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The gotriage binary under test.
+pub fn gotriage() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_gotriage"))
+}
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The stub go (tests/support/stub_go.rs), compiled once per test run with
+/// plain rustc so it is not one of the package's installable binaries.
+pub fn stub_go() -> PathBuf {
+    static STUB: OnceLock<PathBuf> = OnceLock::new();
+    STUB.get_or_init(|| {
+        let src = repo().join("tests/support/stub_go.rs");
+        let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let out = out_dir.join("stub-go");
+        let fresh = match (std::fs::metadata(&src), std::fs::metadata(&out)) {
+            (Ok(s), Ok(o)) => o.modified().unwrap() >= s.modified().unwrap(),
+            _ => false,
+        };
+        if !fresh {
+            let tmp = out_dir.join(format!("stub-go.{}", std::process::id()));
+            let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+            let st = Command::new(rustc)
+                .args(["--edition", "2024", "-O", "-o"])
+                .arg(&tmp)
+                .arg(&src)
+                .status()
+                .expect("run rustc for the stub go");
+            assert!(st.success(), "compiling tests/support/stub_go.rs failed");
+            std::fs::rename(&tmp, &out).unwrap();
+        }
+        out
+    })
+    .clone()
+}
+
+/// Installed real go toolchains: (version, path of bin/go), oldest first.
+/// `make test` installs them (scripts/install-go.sh); a bare `cargo test` on a
+/// machine without them fails here with the command to run.
+pub fn real_gos() -> Vec<(String, PathBuf)> {
+    let cache = std::env::var_os("GOTRIAGE_GO_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".cache/go"));
+    let mut found: Vec<(Vec<u32>, String, PathBuf)> = std::fs::read_dir(&cache)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter_map(|e| {
+                    let v = e.file_name().to_string_lossy().into_owned();
+                    let go = e.path().join("bin/go");
+                    let key = v
+                        .split('.')
+                        .map(|p| p.parse().ok())
+                        .collect::<Option<Vec<u32>>>()?;
+                    go.is_file().then_some((key, v, go))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    assert!(
+        found.len() >= 2,
+        "need at least two Go toolchains in {}: run `scripts/install-go.sh` (make test does)",
+        cache.display()
+    );
+    found.into_iter().map(|(_, v, p)| (v, p)).collect()
+}
+
+/// A scratch directory with a `bin/` holding a `go` symlink to gotriage.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bin")).unwrap();
+        std::os::unix::fs::symlink(gotriage(), dir.path().join("bin/go")).unwrap();
+        Sandbox { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The `go` shim.
+    pub fn shim(&self) -> PathBuf {
+        self.path().join("bin/go")
+    }
+
+    /// A directory holding `target` under the name `go` (a symlink).
+    pub fn go_dir(&self, name: &str, target: &Path) -> PathBuf {
+        let d = self.path().join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::os::unix::fs::symlink(target, d.join("go")).unwrap();
+        d
+    }
+
+    /// A command running the shim with `real` as the only other `go` on PATH
+    /// (shim first), in a clean environment apart from what the caller adds.
+    pub fn shim_cmd(&self, real_go_dir: &Path) -> Command {
+        let mut c = Command::new(self.shim());
+        c.env_clear()
+            .env(
+                "PATH",
+                path_of(&[
+                    &self.path().join("bin"),
+                    real_go_dir,
+                    Path::new("/usr/bin:/bin"),
+                ]),
+            )
+            .env("HOME", self.path())
+            .current_dir(self.path());
+        c
+    }
+}
+
+/// Joins directories into a PATH value.
+pub fn path_of(dirs: &[&Path]) -> std::ffi::OsString {
+    let mut v = std::ffi::OsString::new();
+    for (i, d) in dirs.iter().enumerate() {
+        if i > 0 {
+            v.push(":");
+        }
+        v.push(d.as_os_str());
+    }
+    v
+}
+
+/// Writes an executable file.
+pub fn write_exe(path: &Path, body: &str) {
+    std::fs::write(path, body).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Output as text for assertion messages.
+pub fn show(o: &Output) -> String {
+    format!(
+        "status: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// `OsStr` from raw bytes.
+pub fn os(bytes: &[u8]) -> &OsStr {
+    use std::os::unix::ffi::OsStrExt;
+    OsStr::from_bytes(bytes)
+}
