@@ -43,9 +43,13 @@ unit:
 e2e:
 	$(CARGO) test --locked --test e2e
 
-# Regenerate fixtures/lab/ from scratch (a few minutes on 2 cores).
+# Regenerate fixtures/ from scratch (a few minutes on 2 cores, as root): the
+# failure lab's transcripts (fixtures/lab) and the lab-free real runs of the
+# diagnosis work (fixtures/diag).  fixtures/real holds excerpts of public
+# reports, each with its source URL; nothing there is generated.
 fixtures:
 	python3 lab/lab.py fixtures
+	scripts/diag-real-runs.py
 
 lab-start:
 	lab/labctl start
@@ -64,8 +68,6 @@ eval:
 # Diagnosis of 64 KiB of stderr, gate + regex compilation included (release).
 bench-diagnose:
 	$(CARGO) run --quiet --locked --profile bench --example bench_diagnose
-
-bench: bench-diagnose
 
 # Regenerate fixtures/diag/ from real runs of the installed toolchains (root).
 diag-fixtures:
