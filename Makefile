@@ -120,7 +120,7 @@ dist:
 
 # docs/docker.md's recipe, checked in an empty chroot (no container engine here).
 docker-recipe: dist
-	tests/docker/recipe.sh dist/gotriage-$(DIST_TARGET) $(GOTRIAGE_GO_CACHE)/1.27.3
+	REQUIRE_DIAGNOSIS=git-not-found tests/docker/recipe.sh dist/gotriage-$(DIST_TARGET) $(GOTRIAGE_GO_CACHE)/1.27.3
 
 clean:
 	$(CARGO) clean
