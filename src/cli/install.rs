@@ -106,7 +106,12 @@ fn place_link(link: &Path, exe: &Path) -> io::Result<&'static str> {
 }
 
 pub(super) fn install(args: &InstallArgs) -> i32 {
-    match run_install(args.dir.as_deref()) {
+    finish(run_install(args.dir.as_deref()))
+}
+
+/// Prints what happened (stdout) or why not (stderr); the exit status.
+fn finish(result: Result<String, String>) -> i32 {
+    match result {
         Ok(msg) => {
             anstream::print!("{msg}");
             0
@@ -189,16 +194,7 @@ fn path_advice(dir: &Path) -> String {
 }
 
 pub(super) fn uninstall(args: &InstallArgs) -> i32 {
-    match run_uninstall(args.dir.as_deref()) {
-        Ok(msg) => {
-            anstream::print!("{msg}");
-            0
-        }
-        Err(msg) => {
-            eprintln!("gotriage: error: {msg}");
-            EXIT_USAGE
-        }
-    }
+    finish(run_uninstall(args.dir.as_deref()))
 }
 
 fn run_uninstall(dir: Option<&Path>) -> Result<String, String> {

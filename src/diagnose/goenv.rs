@@ -310,28 +310,19 @@ fn match_chunk<'s>(chunk: &str, s: &'s str) -> Option<(&'s str, bool)> {
                 }
                 chunk = &chunk[1..];
             }
-            b'\\' => {
-                chunk = &chunk[1..];
-                if chunk.is_empty() {
-                    return None;
-                }
-                let c = chunk.chars().next()?;
-                if !failed {
-                    if !s.starts_with(c) {
-                        failed = true;
-                    } else {
-                        s = &s[c.len_utf8()..];
+            // A literal character, escaped or not.
+            _ => {
+                if c0 == b'\\' {
+                    chunk = &chunk[1..];
+                    if chunk.is_empty() {
+                        return None;
                     }
                 }
-                chunk = &chunk[c.len_utf8()..];
-            }
-            _ => {
                 let c = chunk.chars().next()?;
                 if !failed {
-                    if !s.starts_with(c) {
-                        failed = true;
-                    } else {
-                        s = &s[c.len_utf8()..];
+                    match s.strip_prefix(c) {
+                        Some(rest) => s = rest,
+                        None => failed = true,
                     }
                 }
                 chunk = &chunk[c.len_utf8()..];
@@ -443,6 +434,72 @@ mod tests {
         assert_eq!(path_match("a\\*b", "a*b"), Some(true));
         assert_eq!(path_match("[a-", "a"), None);
         assert_eq!(path_match("a[", "b"), None);
+    }
+
+    /// The behaviour Go's path.Match documents, case by case (None = ErrBadPattern).
+    #[test]
+    fn path_match_agrees_with_go() {
+        let cases: &[(&str, &str, Option<bool>)] = &[
+            ("abc", "abc", Some(true)),
+            ("*", "abc", Some(true)),
+            ("*c", "abc", Some(true)),
+            ("a*", "a", Some(true)),
+            ("a*", "abc", Some(true)),
+            ("a*", "ab/c", Some(false)),
+            ("a*/b", "abc/b", Some(true)),
+            ("a*/b", "a/c/b", Some(false)),
+            ("a*b*c*d*e*/f", "axbxcxdxe/f", Some(true)),
+            ("a*b*c*d*e*/f", "axbxcxdxexxx/f", Some(true)),
+            ("a*b*c*d*e*/f", "axbxcxdxe/xxx/f", Some(false)),
+            ("a*b*c*d*e*/f", "axbxcxdxexxx/fff", Some(false)),
+            ("a*b?c*x", "abxbbxdbxebxczzx", Some(true)),
+            ("a*b?c*x", "abxbbxdbxebxczzy", Some(false)),
+            ("ab[c]", "abc", Some(true)),
+            ("ab[b-d]", "abc", Some(true)),
+            ("ab[e-g]", "abc", Some(false)),
+            ("ab[^c]", "abc", Some(false)),
+            ("ab[^b-d]", "abc", Some(false)),
+            ("ab[^e-g]", "abc", Some(true)),
+            ("a\\*b", "a*b", Some(true)),
+            ("a\\*b", "ab", Some(false)),
+            ("a?b", "a\u{263a}b", Some(true)),
+            ("a[^a]b", "a\u{263a}b", Some(true)),
+            ("a???b", "a\u{263a}b", Some(false)),
+            ("a[^a][^a][^a]b", "a\u{263a}b", Some(false)),
+            ("[a-\u{3b6}]*", "\u{3b1}", Some(true)),
+            ("*[a-\u{3b6}]", "A", Some(false)),
+            ("a?b", "a/b", Some(false)),
+            ("a*b", "a/b", Some(false)),
+            ("[\\]a]", "]", Some(true)),
+            ("[\\-]", "-", Some(true)),
+            ("[x\\-]", "x", Some(true)),
+            ("[x\\-]", "-", Some(true)),
+            ("[x\\-]", "z", Some(false)),
+            ("[\\-x]", "x", Some(true)),
+            ("[\\-x]", "-", Some(true)),
+            ("[\\-x]", "a", Some(false)),
+            ("[]a]", "]", None),
+            ("[-]", "-", None),
+            ("[x-]", "x", None),
+            ("[-x]", "x", None),
+            ("\\", "a", None),
+            ("[a-b-c]", "a", None),
+            ("[", "a", None),
+            ("[^", "a", None),
+            ("[^bc", "a", None),
+            ("a[", "a", None),
+            ("a[", "ab", None),
+            ("a[", "x", None),
+            ("a/b[", "x", None),
+            ("*x", "xxx", Some(true)),
+        ];
+        for (pattern, name, want) in cases {
+            assert_eq!(
+                path_match(pattern, name),
+                *want,
+                "path.Match({pattern:?}, {name:?})"
+            );
+        }
     }
 
     #[test]

@@ -14,4 +14,6 @@ mod fixtures_index;
 mod shell_init;
 mod shim_fidelity;
 mod shim_plumbing;
+#[path = "../support/taxonomy.rs"]
+mod taxonomy;
 mod util;
