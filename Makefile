@@ -15,7 +15,7 @@ export CARGO_TERM_COLOR ?= never
 # The toolchain that builds and tests the lab's own Go server (lab/goserver).
 LAB_GO  = env GOTOOLCHAIN=local GOFLAGS= GOPROXY=off $(GOTRIAGE_GO_CACHE)/1.27.3/bin/go
 
-.PHONY: all test deps lint unit e2e eval bench fixtures install dist demo docs fuzz clean \
+.PHONY: all test deps lint unit e2e eval bench bench-diagnose fixtures diag-fixtures install dist demo docs fuzz clean \
 	docker-recipe lab-start lab-stop lab-status
 
 all: test
@@ -43,9 +43,13 @@ unit:
 e2e:
 	$(CARGO) test --locked --test e2e
 
-# Regenerate fixtures/lab/ from scratch (a few minutes on 2 cores).
+# Regenerate fixtures/ from scratch (a few minutes on 2 cores, as root): the
+# failure lab's transcripts (fixtures/lab) and the lab-free real runs of the
+# diagnosis work (fixtures/diag).  fixtures/real holds excerpts of public
+# reports, each with its source URL; nothing there is generated.
 fixtures:
 	python3 lab/lab.py fixtures
+	scripts/diag-real-runs.py
 
 lab-start:
 	lab/labctl start
@@ -56,8 +60,25 @@ lab-stop:
 lab-status:
 	lab/labctl status
 
+# Diagnosis accuracy per ID and Go version over fixtures/{lab,diag,real};
+# fails below 100% on the lab's and our own real runs (examples/eval.rs).
 eval:
-	@echo "eval: the classifier is not wired in yet"
+	$(CARGO) run --quiet --locked --example eval
+
+# Diagnosis of 64 KiB of stderr, gate + regex compilation included (release).
+bench-diagnose:
+	$(CARGO) run --quiet --locked --profile bench --example bench_diagnose
+
+# Regenerate fixtures/diag/ from real runs of the installed toolchains (root).
+diag-fixtures:
+	scripts/diag-real-runs.py
+
+# Fuzz the classifier and the redactor (nightly + cargo-fuzz); FUZZ_SECS each.
+FUZZ_SECS ?= 300
+fuzz:
+	cd fuzz && cargo +nightly fuzz run classify -- -max_total_time=$(FUZZ_SECS) -timeout=5 -max_len=65536
+	cd fuzz && cargo +nightly fuzz run structure -- -max_total_time=$(FUZZ_SECS) -timeout=5 -max_len=65536
+	cd fuzz && cargo +nightly fuzz run redact -- -max_total_time=$(FUZZ_SECS) -timeout=5
 
 # One real failure diagnosed through the shim: a loopback git server that
 # needs credentials, a real `go get` without them (demo/demo.sh).
@@ -99,7 +120,8 @@ dist:
 
 # docs/docker.md's recipe, checked in an empty chroot (no container engine here).
 docker-recipe: dist
-	tests/docker/recipe.sh dist/gotriage-$(DIST_TARGET) $(GOTRIAGE_GO_CACHE)/1.21.13 $(GOTRIAGE_GO_CACHE)/1.27.3
+	REQUIRE_DIAGNOSIS=git-not-found tests/docker/recipe.sh dist/gotriage-$(DIST_TARGET) \
+		$(GOTRIAGE_GO_CACHE)/1.21.13 $(GOTRIAGE_GO_CACHE)/1.27.3
 
 clean:
 	$(CARGO) clean

@@ -203,6 +203,7 @@ pub(super) fn uninstall(args: &InstallArgs) -> i32 {
     finish(run_uninstall(args.dir.as_deref()))
 }
 
+/// Prints what happened (stdout) or why not (stderr); the exit status.
 fn finish(result: Result<String, String>) -> i32 {
     match result {
         Ok(msg) => {

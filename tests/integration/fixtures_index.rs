@@ -12,9 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-#[path = "../support/taxonomy.rs"]
-mod taxonomy;
-use taxonomy::TAXONOMY;
+use crate::taxonomy::TAXONOMY;
 
 #[derive(Debug, Deserialize)]
 struct Index {

@@ -713,3 +713,33 @@ fn window_size_changes_reach_go() {
     drop(master);
     assert_eq!(out, "size 50x132\n");
 }
+
+// ---- the failure hook ---------------------------------------------------
+
+#[test]
+fn the_diagnosis_is_appended_only_after_a_failure() {
+    // Plumbing only (the stub's text is a line git really prints; the
+    // evidence that diagnosis works comes from the real toolchain and lab).
+    let line =
+        "\\tfatal: could not read Username for 'https://github.com': terminal prompts disabled\\n";
+    for code in [0, 1] {
+        let (_sb, mut c) = shim(&format!("err:{line};exit:{code}"));
+        let via_shim = c.env("NO_COLOR", "1").output().unwrap();
+        let plain = direct(&format!("err:{line};exit:{code}")).output().unwrap();
+        assert_eq!(via_shim.status.code(), Some(code));
+        assert!(
+            via_shim.stderr.starts_with(&plain.stderr),
+            "go's bytes must come first, unchanged: {}",
+            show(&via_shim)
+        );
+        let added = String::from_utf8_lossy(&via_shim.stderr[plain.stderr.len()..]).into_owned();
+        if code == 0 {
+            assert_eq!(added, "", "a diagnosis after a success");
+        } else {
+            assert!(
+                added.starts_with("\ngotriage: error[https-credentials-missing]"),
+                "{added}"
+            );
+        }
+    }
+}

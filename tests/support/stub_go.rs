@@ -138,6 +138,18 @@ fn unescape(s: &str) -> Vec<u8> {
     out
 }
 
+/// Writes `total` bytes of `block` (repeated) in block-sized writes.
+fn write_bytes(w: &mut impl Write, total: u64, block: &[u8]) {
+    let mut left = total;
+    while left > 0 {
+        let n = left.min(block.len() as u64) as usize;
+        if w.write_all(&block[..n]).is_err() {
+            std::process::exit(1);
+        }
+        left -= n as u64;
+    }
+}
+
 /// Entry point called by the C runtime: `#![no_main]` skips Rust's start-up,
 /// which would set SIGPIPE to `SIG_IGN` and hide the disposition the stub
 /// inherited.  Like a Go program, the stub then dies of SIGPIPE when it
@@ -171,30 +183,11 @@ fn run() {
                 err.flush().unwrap();
             }
             "stderr-bytes" => {
-                let total: u64 = arg.parse().unwrap();
                 let line = b"go: downloading example.com/some/module v1.2.3\n";
                 let block: Vec<u8> = line.iter().copied().cycle().take(64 * 1024).collect();
-                let mut left = total;
-                while left > 0 {
-                    let n = left.min(block.len() as u64) as usize;
-                    if err.write_all(&block[..n]).is_err() {
-                        std::process::exit(1);
-                    }
-                    left -= n as u64;
-                }
+                write_bytes(&mut err, arg.parse().unwrap(), &block);
             }
-            "stdout-bytes" => {
-                let total: u64 = arg.parse().unwrap();
-                let block = vec![b'o'; 64 * 1024];
-                let mut left = total;
-                while left > 0 {
-                    let n = left.min(block.len() as u64) as usize;
-                    if out.write_all(&block[..n]).is_err() {
-                        std::process::exit(1);
-                    }
-                    left -= n as u64;
-                }
-            }
+            "stdout-bytes" => write_bytes(&mut out, arg.parse().unwrap(), &[b'o'; 64 * 1024]),
             "cwd" => writeln!(out, "cwd {}", std::env::current_dir().unwrap().display()).unwrap(),
             "disposition" => {
                 let sig: libc::c_int = arg.parse().unwrap();
