@@ -317,60 +317,39 @@ fn path_advice(dir: &Path, exe: &Path, how: &InitHint<'_>) -> String {
         export_line(dir),
         how.eval_line()
     );
-    match state {
-        PathState {
-            ours: Some(_),
-            shadowed_by: None,
-            ..
-        } => format!(
+    match (state.first(), state.shadowed_by) {
+        (Some(_), None) => format!(
             "{} is on PATH ahead of any other go: `go` now runs through gotriage\n",
             dir.display()
         ),
-        PathState {
-            ours: Some(_),
-            shadowed_by: Some(real),
-            ..
-        } => format!(
+        (Some(_), Some(real)) => format!(
             "{} is on PATH, but behind {}, which runs instead; put the directory first:\n{fix}",
             dir.display(),
             real.display()
         ),
-        PathState { ours: None, .. } => {
-            format!("to use it, put the shim directory first on PATH:\n{fix}")
-        }
+        (None, _) => format!("to use it, put the shim directory first on PATH:\n{fix}"),
     }
 }
 
 /// Where a shim directory stands on a PATH.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct PathState {
-    /// Index of its first occurrence.
-    pub(super) ours: Option<usize>,
-    /// How many times it occurs.
-    pub(super) count: usize,
-    /// An executable `go` that is not this gotriage, in an entry before ours
-    /// (or anywhere, if ours is absent): what a shell runs instead.
+    /// 0-based indices of the entries that are the directory.
+    pub(super) entries: Vec<usize>,
+    /// An executable `go` that is not this gotriage, in an entry before the
+    /// directory's first (or anywhere, if it is absent): what runs instead.
     pub(super) shadowed_by: Option<PathBuf>,
 }
 
 impl PathState {
-    /// Entries are compared by identity (device + inode) where the directory
-    /// exists, so `/a/b/` and a symlinked alias of it count as the same.
     pub(super) fn of(path: &std::ffi::OsStr, dir: &Path, exe: &Path) -> PathState {
-        let dir_id = same_file::Handle::from_path(dir).ok();
-        let is_dir = |e: &Path| match (&dir_id, same_file::Handle::from_path(e)) {
-            (Some(a), Ok(b)) => *a == b,
-            _ => e == dir,
-        };
         let mut st = PathState {
-            ours: None,
-            count: 0,
+            entries: Vec::new(),
             shadowed_by: None,
         };
         for (i, entry) in std::env::split_paths(path).enumerate() {
-            if !entry.as_os_str().is_empty() && is_dir(&entry) {
-                st.count += 1;
-                st.ours.get_or_insert(i);
+            if !entry.as_os_str().is_empty() && same_dir(&entry, dir) {
+                st.entries.push(i);
                 continue;
             }
             let entry = if entry.as_os_str().is_empty() {
@@ -379,7 +358,7 @@ impl PathState {
                 entry
             };
             let go = entry.join(shim_name());
-            if st.ours.is_none()
+            if st.entries.is_empty()
                 && st.shadowed_by.is_none()
                 && is_executable(&go)
                 && as_this_gotriage(&go, exe).is_none()
@@ -389,6 +368,25 @@ impl PathState {
         }
         st
     }
+
+    /// Index of the directory's first entry.
+    pub(super) fn first(&self) -> Option<usize> {
+        self.entries.first().copied()
+    }
+}
+
+/// Whether two PATH entries name the same directory: the same string, or
+/// the same device + inode where both exist (so `/a/b/` and a symlinked
+/// alias of it count too).
+pub(super) fn same_dir(a: &Path, b: &Path) -> bool {
+    a == b
+        || match (
+            same_file::Handle::from_path(a),
+            same_file::Handle::from_path(b),
+        ) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
 }
 
 fn is_executable(p: &Path) -> bool {
@@ -513,15 +511,14 @@ mod tests {
         assert_eq!(
             st,
             PathState {
-                ours: Some(1),
-                count: 2,
+                entries: vec![1, 2],
                 shadowed_by: Some(real.join("go"))
             }
         );
         let st = PathState::of(&join(&[shims.clone(), real.clone()]), &shims, &me);
-        assert_eq!((st.ours, st.count, st.shadowed_by), (Some(0), 1, None));
+        assert_eq!((st.entries, st.shadowed_by), (vec![0], None));
         let st = PathState::of(&join(std::slice::from_ref(&real)), &shims, &me);
-        assert_eq!((st.ours, st.shadowed_by), (None, Some(real.join("go"))));
+        assert_eq!((st.first(), st.shadowed_by), (None, Some(real.join("go"))));
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! `gotriage which`: which real go the shim runs, why, and whether the shim
 //! is in front of go in this shell.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::{Format, WhichArgs};
+use super::{Format, WhichArgs, init, install};
 use crate::config::{self, vars};
 use crate::shim::locate::{self, Lookup, Source};
 use crate::shim::{Mode, mode_from_env};
@@ -79,13 +79,7 @@ pub(super) fn run(args: &WhichArgs) -> i32 {
             .collect(),
         None => Vec::new(),
     };
-    let notes = path_notes(
-        &path_entries,
-        &shim_on_path,
-        go_on_path.as_deref(),
-        shim,
-        self_exe.as_deref(),
-    );
+    let notes = path_notes(&path_var, &shim_on_path, shim, self_exe.as_deref());
     let report = match &found {
         Ok(f) => Report {
             go: Some(f.path.clone()),
@@ -206,56 +200,40 @@ fn print_text(r: &Report, depth: u32) {
 /// one-line verdict: a shim directory behind the real go (a profile that
 /// prepends a toolchain after `gotriage init` ran, or a Docker image whose
 /// PATH puts `/usr/local/go/bin` first), the same shim directory listed more
-/// than once, or `GOTRIAGE_INIT=path` in an environment whose PATH lost it.
+/// than once, `GOTRIAGE_INIT=path` in an environment whose PATH lost it, or
+/// an installed shim directory that is not on PATH at all.
 fn path_notes(
-    entries: &[PathBuf],
+    path_var: &std::ffi::OsStr,
     shims: &[ShimEntry],
-    go_on_path: Option<&std::path::Path>,
     shim: &str,
-    me: Option<&std::path::Path>,
+    me: Option<&Path>,
 ) -> Vec<String> {
     let mut notes = Vec::new();
-    let same_dir = |a: &std::path::Path, b: &std::path::Path| {
-        a == b
-            || match (
-                same_file::Handle::from_path(a),
-                same_file::Handle::from_path(b),
-            ) {
-                (Ok(x), Ok(y)) => x == y,
-                _ => false,
-            }
-    };
-    if let Some(first) = shims.first() {
-        let twice: Vec<usize> = entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| !e.as_os_str().is_empty() && same_dir(e, &first.path))
-            .map(|(i, _)| i + 1)
-            .collect();
-        if twice.len() > 1 {
+    let default_dir = install::default_dir();
+    if let (Some(first), Some(me)) = (shims.first(), me) {
+        let st = install::PathState::of(path_var, &first.path, me);
+        if st.entries.len() > 1 {
+            let list: Vec<String> = st.entries.iter().map(|i| (i + 1).to_string()).collect();
             notes.push(format!(
-                "{} is on PATH {} times (entries {}); harmless, and `gotriage init` keeps only the first",
+                "{} is on PATH {} times (entries {}); harmless, and `gotriage init` keeps only \
+                 the first",
                 first.path.display(),
-                twice.len(),
-                twice
-                    .iter()
-                    .map(usize::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                st.entries.len(),
+                list.join(", ")
             ));
         }
         if shim != "path" {
-            let real = go_on_path
+            let real = st
+                .shadowed_by
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "another go".into());
-            let default = super::install::default_dir();
-            let dir_flag = if default.as_deref().is_some_and(|d| same_dir(d, &first.path)) {
+            let dir_flag = if default_dir
+                .as_deref()
+                .is_some_and(|d| install::same_dir(d, &first.path))
+            {
                 String::new()
             } else {
-                format!(
-                    " --dir {}",
-                    super::init::sh_quote(&first.path.to_string_lossy())
-                )
+                format!(" --dir {}", init::sh_quote(&first.path.to_string_lossy()))
             };
             notes.push(format!(
                 "the shim in {} (PATH entry {}) is behind {real}, which runs instead; \
@@ -274,13 +252,16 @@ fn path_notes(
                 vars::INIT_MODE
             ));
         }
-        let installed = super::install::default_dir()
-            .filter(|d| me.is_some_and(|me| locate::as_this_gotriage(&d.join("go"), me).is_some()));
+        let installed = default_dir.filter(|d| {
+            me.is_some_and(|me| {
+                locate::as_this_gotriage(&d.join(install::shim_name()), me).is_some()
+            })
+        });
         if let Some(dir) = installed {
             notes.push(format!(
                 "`gotriage install` made {}, but that directory is not on PATH: {}",
-                dir.join("go").display(),
-                super::install::export_line(&dir)
+                dir.join(install::shim_name()).display(),
+                install::export_line(&dir)
             ));
         }
     }
