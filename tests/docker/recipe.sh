@@ -144,6 +144,7 @@ INNER
 root=$(mktemp -d /tmp/gotriage-recipe.XXXXXX)
 trap 'rm -rf "$root"' EXIT
 for goroot in "$@"; do
+    [ -x "$goroot/bin/go" ] || fail "no Go toolchain at $goroot (scripts/install-go.sh installs it)"
     echo "=== $(head -n1 "$goroot/VERSION") in an empty root"
     rm -rf "${root:?}"/*
     mkdir -p "$root"/{usr/local/go,usr/local/bin,proc,dev,tmp,root,src/app,src/vcs/.git}
