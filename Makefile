@@ -15,7 +15,7 @@ export CARGO_TERM_COLOR ?= never
 # The toolchain that builds and tests the lab's own Go server (lab/goserver).
 LAB_GO  = env GOTOOLCHAIN=local GOFLAGS= GOPROXY=off $(GOTRIAGE_GO_CACHE)/1.27.3/bin/go
 
-.PHONY: all test deps lint unit e2e eval bench fixtures install dist demo docs fuzz clean \
+.PHONY: all test deps lint unit e2e eval bench bench-diagnose fixtures diag-fixtures install dist demo docs fuzz clean \
 	docker-recipe lab-start lab-stop lab-status
 
 all: test
@@ -56,8 +56,27 @@ lab-stop:
 lab-status:
 	lab/labctl status
 
+# Diagnosis accuracy per ID and Go version over fixtures/{lab,diag,real};
+# fails below 100% on the lab's and our own real runs (examples/eval.rs).
 eval:
-	@echo "eval: the classifier is not wired in yet"
+	$(CARGO) run --quiet --locked --example eval
+
+# Diagnosis of 64 KiB of stderr, gate + regex compilation included (release).
+bench-diagnose:
+	$(CARGO) run --quiet --locked --profile bench --example bench_diagnose
+
+bench: bench-diagnose
+
+# Regenerate fixtures/diag/ from real runs of the installed toolchains (root).
+diag-fixtures:
+	scripts/diag-real-runs.py
+
+# Fuzz the classifier and the redactor (nightly + cargo-fuzz); FUZZ_SECS each.
+FUZZ_SECS ?= 300
+fuzz:
+	cd fuzz && cargo +nightly fuzz run classify -- -max_total_time=$(FUZZ_SECS) -timeout=5 -max_len=65536
+	cd fuzz && cargo +nightly fuzz run structure -- -max_total_time=$(FUZZ_SECS) -timeout=5 -max_len=65536
+	cd fuzz && cargo +nightly fuzz run redact -- -max_total_time=$(FUZZ_SECS) -timeout=5
 
 bench: deps
 	@command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null

@@ -1,8 +1,132 @@
-//! `gotriage explain`: diagnose a saved log, or explain one diagnosis ID.
+//! `gotriage explain`: diagnose a saved log (FILE, or `-` for standard
+//! input), or print the long explanation of one diagnosis ID.
+//!
+//! A saved log comes from another run, often another machine: it is
+//! diagnosed with no environment and no probes, so fix steps never claim
+//! what this machine's GOPRIVATE covers.
 
-use super::ExplainArgs;
+use std::io::{Read, Write};
 
-pub(super) fn run(_args: &ExplainArgs) -> i32 {
-    eprintln!("gotriage: explain is not built yet");
-    super::EXIT_USAGE
+use super::{ExplainArgs, Format};
+use crate::config::Config;
+use crate::diagnose::{self, Context};
+use crate::i18n::Lang;
+use crate::render;
+
+/// Most bytes read from a log (the classifier keeps head and tail of this).
+const MAX_READ: u64 = 64 * 1024 * 1024;
+
+pub(super) fn run(args: &ExplainArgs) -> i32 {
+    let config = load_config();
+    let lang = Lang::detect(config.lang.as_deref());
+    let (rules, warnings) = crate::rules::load_with_user(&config);
+    for w in &warnings {
+        eprintln!("gotriage: warning: {w}; skipped");
+    }
+    let input = args.input.as_str();
+    let is_file = input != "-" && std::path::Path::new(input).exists();
+    if !is_file && input != "-" {
+        if let Some(rule) = rules.get(input) {
+            return print_stdout(&match args.format {
+                Format::Text => render::explain_rule(rule, lang, render::color_for_stdout()),
+                Format::Json => json_line(&rule_json(rule, lang)),
+            });
+        }
+        if crate::rules::spec::valid_id(input) && !input.contains('.') {
+            eprintln!(
+                "gotriage: `{input}` is neither a file nor a diagnosis ID (see `gotriage rules list`)"
+            );
+        } else {
+            eprintln!("gotriage: cannot read {input}: no such file");
+        }
+        return super::EXIT_USAGE;
+    }
+    let bytes = match read_input(input) {
+        Ok(b) => b,
+        Err(e) => {
+            let name = if input == "-" {
+                "standard input"
+            } else {
+                input
+            };
+            eprintln!("gotriage: cannot read {name}: {e}");
+            return super::EXIT_USAGE;
+        }
+    };
+    let found = diagnose::diagnose(&bytes, &rules, &Context::offline());
+    match args.format {
+        Format::Json => print_stdout(&json_line(&render::json(&found, lang))),
+        Format::Text => {
+            if found.is_empty() {
+                let name = if input == "-" { "the input" } else { input };
+                eprintln!("gotriage: no known cause found in {name}");
+                return 0;
+            }
+            let opts = render::Options {
+                lang,
+                color: render::color_for_stdout(),
+                source: render::Source::File(input.to_owned()),
+                github_actions: false,
+            };
+            let text = render::text(&found, &opts);
+            print_stdout(text.strip_prefix('\n').unwrap_or(&text))
+        }
+    }
+}
+
+pub(super) fn load_config() -> Config {
+    match crate::config::config_path().map(|p| Config::load(&p.path)) {
+        Some(Ok(Some(c))) => c,
+        Some(Err(e)) => {
+            eprintln!("gotriage: warning: {e}");
+            Config::default()
+        }
+        _ => Config::default(),
+    }
+}
+
+fn read_input(input: &str) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    if input == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_READ)
+            .read_to_end(&mut buf)?;
+    } else {
+        std::fs::File::open(input)?
+            .take(MAX_READ)
+            .read_to_end(&mut buf)?;
+    }
+    Ok(buf)
+}
+
+fn json_line(v: &serde_json::Value) -> String {
+    let mut s = v.to_string();
+    s.push('\n');
+    s
+}
+
+/// One rule as JSON (`explain ID --format json`).
+pub(super) fn rule_json(rule: &crate::rules::Rule, lang: Lang) -> serde_json::Value {
+    let facts = crate::diagnose::context::Facts::default();
+    let fill = |t: &str| facts.fill_lenient(t);
+    serde_json::json!({
+        "version": render::JSON_VERSION,
+        "rule": {
+            "id": rule.id,
+            "title": fill(rule.title.get(lang)),
+            "explain": fill(rule.explain.get(lang)),
+            "priority": rule.priority,
+            "fix": rule.fix.iter().filter_map(|f| facts.fill(f.text.get(lang))).collect::<Vec<_>>(),
+            "alternatives": rule.alternatives.iter().map(|a| a.id).collect::<Vec<_>>(),
+            "origin": rule.origin.to_string(),
+        }
+    })
+}
+
+/// Writes to stdout; a closed pipe is not an error worth a message.
+pub(super) fn print_stdout(s: &str) -> i32 {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes()).and_then(|()| out.flush());
+    0
 }

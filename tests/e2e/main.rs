@@ -31,8 +31,9 @@ use std::time::Instant;
 
 use serde::Deserialize;
 
-/// Flip to `true` once the classifier is wired into the shim.
-const REQUIRE_DIAGNOSIS: bool = false;
+/// The classifier is wired into the shim: every case but `unclassified`
+/// must print `gotriage: error[ID]:` with the scenario's ID.
+const REQUIRE_DIAGNOSIS: bool = true;
 
 fn require_diagnosis() -> bool {
     REQUIRE_DIAGNOSIS || std::env::var("GOTRIAGE_E2E_REQUIRE_DIAGNOSIS").is_ok_and(|v| v == "1")

@@ -4,6 +4,11 @@
 // Test helpers are `pub` for sibling modules; the crate is a test binary.
 #![allow(unreachable_pub)]
 
+mod diag_cli;
+mod diag_props;
+mod diag_render;
+mod diag_rules;
+mod diag_shim;
 mod docs;
 mod fixtures_index;
 mod shell_init;

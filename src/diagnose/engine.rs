@@ -1,0 +1,436 @@
+//! Matching rules against structured lines, and ranking what fits.
+//!
+//! Cost control (perf-anchors.md §4): compiling every rule's regexes costs
+//! milliseconds, more than go itself takes for a trivial command.  So an
+//! Aho-Corasick automaton over the literals each pattern requires (extracted
+//! at build time) is built first, one pass over the text finds which
+//! (rule, pattern, line) triples can possibly match, and only the regexes of
+//! those rules are compiled, each once, and run only on those lines.
+//!
+//! Ranking: within one failure record the highest-priority rule that fits is
+//! the diagnosis (a leaf cause such as an auth failure outranks go's generic
+//! wrapper around it); a rule's declared alternatives follow it.  Records
+//! with different causes each give a diagnosis; the same ID is reported
+//! once; `overrides` removes IDs made redundant by a more specific one.
+
+use std::cell::OnceCell;
+use std::collections::BTreeSet;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::Regex;
+
+use super::context::{Facts, Values};
+use super::normalize::Line;
+use super::structure::{Side, Structure};
+use crate::rules::Rule;
+
+/// How sure a diagnosis is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+}
+
+/// Where a diagnosis stands in the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The most likely cause of a failure record.
+    Primary,
+    /// A cause the same evidence cannot rule out (follows its primary).
+    Alternative,
+}
+
+/// One named cause with its evidence.
+#[derive(Debug, Clone)]
+pub struct Diagnosis {
+    pub rule: &'static Rule,
+    pub role: Role,
+    pub confidence: Confidence,
+    /// 1-based line in the input; `None` for probe evidence or alternatives.
+    pub line: Option<usize>,
+    /// The matched line (normalised, not yet redacted).
+    pub evidence: Option<String>,
+    /// Set when the evidence came from a probe gotriage ran (its command).
+    pub probe: Option<&'static str>,
+    pub facts: Facts,
+}
+
+/// One rule's regexes, each compiled on first use: a rule with twenty
+/// patterns whose gate hit once compiles one of them, and its `unless`,
+/// `requires` and `extract` lists only once a pattern has fitted.
+#[derive(Debug, Default)]
+struct RuleCache {
+    patterns: Vec<OnceCell<Option<Regex>>>,
+    pattern_requires: Vec<OnceCell<Option<Vec<Regex>>>>,
+    unless: OnceCell<Option<Vec<Regex>>>,
+    requires: OnceCell<Option<Vec<Regex>>>,
+    extract: OnceCell<Option<Vec<Regex>>>,
+}
+
+/// Compiles a list; `None` if any fails (user rules are pre-validated, so
+/// this only guards against a size-limit surprise).
+fn compile_all(ps: &[&str]) -> Option<Vec<Regex>> {
+    ps.iter().map(|p| Regex::new(p).ok()).collect()
+}
+
+/// The matcher for one rule set (built per diagnosis: on the failure path only).
+#[derive(Debug)]
+pub struct Engine<'r> {
+    rules: &'r [&'static Rule],
+    gate: Option<AhoCorasick>,
+    /// For each gate literal: the (rule, pattern) pairs it stands for.
+    targets: Vec<Vec<(u32, u32)>>,
+    cache: Vec<RuleCache>,
+}
+
+/// A pattern that fitted a line.
+#[derive(Debug, Clone)]
+struct Hit {
+    rule: usize,
+    pattern: usize,
+    line: usize,
+    captures: Values,
+}
+
+impl<'r> Engine<'r> {
+    pub fn new(rules: &'r [&'static Rule]) -> Engine<'r> {
+        let mut literals: Vec<&'static str> = Vec::new();
+        let mut targets: Vec<Vec<(u32, u32)>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        for (ri, rule) in rules.iter().enumerate() {
+            for (pi, gate) in rule.gates.iter().enumerate() {
+                for lit in gate.iter() {
+                    let slot = *index.entry(*lit).or_insert_with(|| {
+                        literals.push(lit);
+                        targets.push(Vec::new());
+                        literals.len() - 1
+                    });
+                    targets[slot].push((ri as u32, pi as u32));
+                }
+            }
+        }
+        // Contiguous NFA: cheap to build (≈0.2 ms for the ~130 built-in
+        // literals of ≤ 16 bytes) and fast enough to scan the ≤ 2 MiB we
+        // ever read.  Literals are lowercase and the text is lowercased
+        // before the scan: ASCII case folding inside the automaton would
+        // triple its build time.
+        let gate = AhoCorasick::builder()
+            .ascii_case_insensitive(false)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&literals)
+            .ok();
+        Engine {
+            rules,
+            gate,
+            targets,
+            cache: rules
+                .iter()
+                .map(|r| RuleCache {
+                    patterns: r.patterns.iter().map(|_| OnceCell::new()).collect(),
+                    pattern_requires: r.patterns.iter().map(|_| OnceCell::new()).collect(),
+                    ..RuleCache::default()
+                })
+                .collect(),
+        }
+    }
+
+    fn pattern(&self, rule: usize, i: usize) -> Option<&Regex> {
+        self.cache[rule].patterns[i]
+            .get_or_init(|| Regex::new(self.rules[rule].patterns[i]).ok())
+            .as_ref()
+    }
+
+    fn pattern_requires(&self, rule: usize, i: usize) -> Option<&[Regex]> {
+        self.cache[rule].pattern_requires[i]
+            .get_or_init(|| {
+                compile_all(
+                    self.rules[rule]
+                        .pattern_requires
+                        .get(i)
+                        .copied()
+                        .unwrap_or(&[]),
+                )
+            })
+            .as_deref()
+    }
+
+    fn unless(&self, rule: usize) -> Option<&[Regex]> {
+        self.cache[rule]
+            .unless
+            .get_or_init(|| compile_all(self.rules[rule].unless))
+            .as_deref()
+    }
+
+    fn requires(&self, rule: usize) -> Option<&[Regex]> {
+        self.cache[rule]
+            .requires
+            .get_or_init(|| compile_all(self.rules[rule].requires))
+            .as_deref()
+    }
+
+    fn extract(&self, rule: usize) -> Option<&[Regex]> {
+        self.cache[rule]
+            .extract
+            .get_or_init(|| compile_all(self.rules[rule].extract))
+            .as_deref()
+    }
+
+    /// How many regexes were compiled (for the benchmark's report).
+    pub fn compiled_count(&self) -> usize {
+        let n = |c: &OnceCell<Option<Vec<Regex>>>| {
+            c.get().map_or(0, |v| v.as_ref().map_or(0, Vec::len))
+        };
+        self.cache
+            .iter()
+            .map(|c| {
+                c.patterns.iter().filter(|p| p.get().is_some()).count()
+                    + c.pattern_requires.iter().map(n).sum::<usize>()
+                    + n(&c.unless)
+                    + n(&c.requires)
+                    + n(&c.extract)
+            })
+            .sum()
+    }
+
+    /// Every (rule, line) where a pattern fits, with its captures.
+    fn hits(&self, lines: &[Line], st: &Structure) -> Vec<Hit> {
+        let Some(gate) = &self.gate else {
+            return Vec::new();
+        };
+        let mut text = String::with_capacity(lines.iter().map(|l| l.text.len() + 1).sum());
+        let mut starts = Vec::with_capacity(lines.len());
+        for l in lines {
+            starts.push(text.len());
+            text.push_str(&l.text);
+            text.push('\n');
+        }
+        let mut candidates: BTreeSet<(usize, usize, usize)> = BTreeSet::new();
+        // ASCII lowercasing keeps every byte offset.
+        text.make_ascii_lowercase();
+        for m in gate.find_overlapping_iter(&text) {
+            let line = starts.partition_point(|&s| s <= m.start()) - 1;
+            for &(rule, pattern) in &self.targets[m.pattern().as_usize()] {
+                candidates.insert((line, rule as usize, pattern as usize));
+            }
+        }
+        let mut hits: Vec<Hit> = Vec::new();
+        // (rule, line) pairs already hit: the first fitting pattern counts.
+        let mut seen: std::collections::HashSet<(usize, usize)> = Default::default();
+        for (line, rule, pattern) in candidates {
+            if !self.rules[rule].sides.contains(st.sides[line].bit()) {
+                continue;
+            }
+            if seen.contains(&(rule, line)) {
+                continue;
+            }
+            let Some(re) = self.pattern(rule, pattern) else {
+                continue;
+            };
+            if let Some(caps) = re.captures(&lines[line].text) {
+                let mut captures = Values::new();
+                for name in re.capture_names().flatten() {
+                    if let Some(m) = caps.name(name) {
+                        captures.insert(name.to_owned(), m.as_str().to_owned());
+                    }
+                }
+                seen.insert((rule, line));
+                hits.push(Hit {
+                    rule,
+                    pattern,
+                    line,
+                    captures,
+                });
+            }
+        }
+        hits.sort_by_key(|h| (h.line, h.rule));
+        hits
+    }
+
+    /// Whether a pattern of `rule` fits any line (for `match`-only examples).
+    pub fn any_pattern_fits(&self, rule: usize, lines: &[Line]) -> bool {
+        (0..self.rules[rule].patterns.len()).any(|i| {
+            let Some(re) = self.pattern(rule, i) else {
+                return false;
+            };
+            lines.iter().any(|l| re.is_match(&l.text))
+        })
+    }
+
+    /// The values of one hit: its record's structure, the rule's `extract`
+    /// patterns over the record, the hit's captures, computed context.
+    fn facts_for(
+        &self,
+        hit: &Hit,
+        ri: usize,
+        lines: &[Line],
+        st: &Structure,
+        base: &Facts,
+        origin_of: &dyn Fn(&str) -> Option<String>,
+    ) -> Facts {
+        let rec = &st.records[ri];
+        let mut facts = base.clone();
+        let v = &mut facts.values;
+        for (k, val) in [
+            ("module", &rec.module),
+            ("version", &rec.version),
+            ("url", &rec.url),
+            ("cache_dir", &rec.cache_dir),
+        ] {
+            if let Some(val) = val {
+                v.insert(k.to_owned(), val.clone());
+            }
+        }
+        if let Some(server) = rec.server {
+            let name = match server {
+                super::structure::Server::Proxy => "proxy",
+                super::structure::Server::Sumdb => "sumdb",
+                super::structure::Server::Meta => "meta",
+                super::structure::Server::Other => "other",
+            };
+            v.insert("server".into(), name.into());
+        }
+        if let Some(extract) = self.extract(hit.rule) {
+            for re in extract {
+                for l in &lines[rec.first..rec.end] {
+                    if let Some(caps) = re.captures(&l.text) {
+                        for name in re.capture_names().flatten() {
+                            if let Some(m) = caps.name(name) {
+                                v.entry(name.to_owned())
+                                    .or_insert_with(|| m.as_str().to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        v.extend(hit.captures.clone());
+        if let Some(dir) = v.get("cache_dir").cloned()
+            && let Some(origin) = origin_of(&dir)
+        {
+            v.insert("origin_url".into(), origin);
+        }
+        facts.complete();
+        facts
+    }
+
+    /// Runs the rules over structured lines.
+    pub(super) fn run(
+        &self,
+        lines: &[Line],
+        st: &Structure,
+        base: &Facts,
+        origin_of: &dyn Fn(&str) -> Option<String>,
+    ) -> Vec<Diagnosis> {
+        let hits = self.hits(lines, st);
+        // Per record: the hits that survive `unless` / `requires`.
+        let mut per_record: Vec<Vec<Hit>> = vec![Vec::new(); st.records.len()];
+        for hit in hits {
+            let ri = st.record_of[hit.line];
+            let rec = &st.records[ri];
+            let (Some(unless), Some(requires), Some(pattern_requires)) = (
+                self.unless(hit.rule),
+                self.requires(hit.rule),
+                self.pattern_requires(hit.rule, hit.pattern),
+            ) else {
+                continue;
+            };
+            let rec_lines = &lines[rec.first..rec.end];
+            let fits = |re: &Regex| rec_lines.iter().any(|l| re.is_match(&l.text));
+            if unless.iter().any(fits) {
+                continue;
+            }
+            if !requires.iter().all(fits) || !pattern_requires.iter().all(fits) {
+                continue;
+            }
+            per_record[ri].push(hit);
+        }
+        let mut found: Vec<(Diagnosis, i32)> = Vec::new();
+        for (ri, mut cands) in per_record.into_iter().enumerate() {
+            // Best first: priority, then the earliest line.
+            cands.sort_by_key(|h| (std::cmp::Reverse(self.rules[h.rule].priority), h.line));
+            // The first candidate whose `when` holds explains the record.
+            let Some((hit, facts)) = cands.into_iter().find_map(|hit| {
+                let facts = self.facts_for(&hit, ri, lines, st, base, origin_of);
+                self.rules[hit.rule]
+                    .when
+                    .iter()
+                    .all(|(p, neg)| facts.predicate(p) != *neg)
+                    .then_some((hit, facts))
+            }) else {
+                continue;
+            };
+            let rule = self.rules[hit.rule];
+            if found.iter().any(|(d, _)| d.rule.id == rule.id) {
+                continue;
+            }
+            let side = st.sides[hit.line];
+            found.push((
+                Diagnosis {
+                    rule,
+                    role: Role::Primary,
+                    confidence: Confidence::High,
+                    line: (side != Side::Probe).then_some(lines[hit.line].no),
+                    evidence: Some(lines[hit.line].text.clone()),
+                    probe: (side == Side::Probe).then_some(super::PROBE_COMMAND),
+                    facts,
+                },
+                rule.priority,
+            ));
+        }
+        let overridden: BTreeSet<&str> = found
+            .iter()
+            .flat_map(|(d, _)| d.rule.overrides.iter().copied())
+            .collect();
+        found.retain(|(d, _)| !overridden.contains(d.rule.id));
+        // Most likely first: priority, then the earliest evidence.
+        found.sort_by(|(a, pa), (b, pb)| pb.cmp(pa).then(a.line.cmp(&b.line)));
+        let mut out = Vec::new();
+        for (mut d, _) in found {
+            let alts: Vec<&'static Rule> = d
+                .rule
+                .alternatives
+                .iter()
+                .filter(|a| d.facts.holds(a.when))
+                .filter_map(|a| self.rules.iter().copied().find(|r| r.id == a.id))
+                .collect();
+            if !alts.is_empty() {
+                d.confidence = Confidence::Medium;
+            }
+            // An alternative is about the module, not the primary's HTTP answer.
+            let mut facts = d.facts.clone();
+            if facts.values.get("url").is_some_and(|u| {
+                u.contains("/@v/") || u.contains("/lookup/") || u.ends_with("/@latest")
+            }) {
+                facts.values.remove("url");
+            }
+            out.push(d);
+            for rule in alts {
+                if out.iter().any(|x: &Diagnosis| x.rule.id == rule.id) {
+                    continue;
+                }
+                out.push(Diagnosis {
+                    rule,
+                    role: Role::Alternative,
+                    confidence: Confidence::Low,
+                    line: None,
+                    evidence: None,
+                    probe: None,
+                    facts: facts.clone(),
+                });
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,317 @@
+//! From raw stderr bytes (or a saved CI log) to clean lines.
+//!
+//! Logs arrive dressed in whatever carried them: CRLF line ends and ssh's
+//! `\r\n`, progress bars redrawn with bare `\r`, ANSI colour codes, CI
+//! timestamp prefixes (GitHub Actions, GitLab, Jenkins), GitHub's `##[error]`
+//! markers, BuildKit's `#12 3.456 ` step prefixes.  All of that is stripped
+//! here, by hand-written scanners (no regex: this runs before any rule is
+//! known to be needed), so rules only ever see go's and git's own text.
+//! Leading tabs are kept: they carry go's structure.
+//!
+//! Work is bounded: at most [`MAX_INPUT`] bytes are read (the head and the
+//! tail of larger logs, where go's errors are), and each line is cut at
+//! [`MAX_LINE`] bytes.  Original line numbers are kept for evidence.
+
+/// A clean line and where it was in the input (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub no: usize,
+    pub text: String,
+}
+
+/// Longest line kept; the rest of a longer line is dropped.
+pub const MAX_LINE: usize = 4096;
+/// Most input bytes read.
+pub const MAX_INPUT: usize = 2 * 1024 * 1024;
+/// Bytes kept from the start of a larger input (the rest comes from its end).
+const HEAD_KEEP: usize = 256 * 1024;
+
+/// Splits and cleans `input`.
+pub fn normalize(input: &[u8]) -> Vec<Line> {
+    if input.len() > MAX_INPUT {
+        let tail_start = input.len() - (MAX_INPUT - HEAD_KEEP);
+        let head = &input[..HEAD_KEEP];
+        let head_lines = head.split(|&b| b == b'\n').count();
+        // Line numbers after the gap are not known exactly without counting
+        // the skipped part; counting newlines is cheap (memchr-speed) and
+        // keeps the evidence line numbers true.
+        let skipped = input[HEAD_KEEP..tail_start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        let mut lines = split(head, 1);
+        lines.extend(split(&input[tail_start..], head_lines + skipped));
+        return lines;
+    }
+    split(input, 1)
+}
+
+fn split(input: &[u8], first_no: usize) -> Vec<Line> {
+    let mut out = Vec::new();
+    for (i, raw) in input.split(|&b| b == b'\n').enumerate() {
+        let raw = &raw[..raw.len().min(MAX_LINE)];
+        let text = clean(&String::from_utf8_lossy(raw));
+        out.push(Line {
+            no: first_no + i,
+            text,
+        });
+    }
+    // A trailing newline leaves an empty last piece that is not a line.
+    if out.last().is_some_and(|l| l.text.is_empty()) && input.ends_with(b"\n") {
+        out.pop();
+    }
+    out
+}
+
+/// Cleans one line (no `\n` inside).
+pub fn clean(line: &str) -> String {
+    let line = strip_ansi(line);
+    // What a terminal shows after `\r` redraws is the text after the last
+    // `\r` that has text after it; a trailing `\r` (CRLF, ssh) is just dropped.
+    let line = line.trim_end_matches('\r');
+    let line = match line.rfind('\r') {
+        Some(i) => &line[i + 1..],
+        None => line,
+    };
+    let mut s = line;
+    // Prefixes can stack (a GitHub timestamp before a BuildKit step prefix).
+    loop {
+        let before = s.len();
+        s = strip_timestamp(s);
+        s = strip_gitlab_stream(s);
+        s = strip_bracketed_timestamp(s);
+        s = strip_github_marker(s);
+        s = strip_buildkit(s);
+        if s.len() == before {
+            break;
+        }
+    }
+    s.to_owned()
+}
+
+/// Removes ANSI CSI (`ESC [ … letter`), OSC (`ESC ] … BEL|ESC \`) and
+/// two-byte escapes.
+fn strip_ansi(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('\x1b') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek() {
+            Some('[') => {
+                chars.next();
+                // Parameters and intermediates, then one final byte @..~.
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                chars.next();
+                while let Some(c) = chars.next() {
+                    if c == '\x07' {
+                        break;
+                    }
+                    if c == '\x1b' {
+                        if chars.peek() == Some(&'\\') {
+                            chars.next();
+                        }
+                        break;
+                    }
+                }
+            }
+            Some(_) => {
+                chars.next();
+            }
+            None => {}
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn digits(b: &[u8], i: usize, n: usize) -> bool {
+    b.len() >= i + n && b[i..i + n].iter().all(u8::is_ascii_digit)
+}
+
+/// `2024-01-02T03:04:05[.1234567]Z ` (GitHub Actions raw logs, GitLab).
+fn strip_timestamp(s: &str) -> &str {
+    match timestamp_len(s.as_bytes()) {
+        Some(n) if s.as_bytes().get(n) == Some(&b' ') => &s[n + 1..],
+        _ => s,
+    }
+}
+
+/// Length of an RFC 3339 UTC timestamp at the start of `b`.
+fn timestamp_len(b: &[u8]) -> Option<usize> {
+    if !(digits(b, 0, 4)
+        && b.get(4) == Some(&b'-')
+        && digits(b, 5, 2)
+        && b.get(7) == Some(&b'-')
+        && digits(b, 8, 2)
+        && matches!(b.get(10), Some(b'T' | b' '))
+        && digits(b, 11, 2)
+        && b.get(13) == Some(&b':')
+        && digits(b, 14, 2)
+        && b.get(16) == Some(&b':')
+        && digits(b, 17, 2))
+    {
+        return None;
+    }
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    if b.get(i) == Some(&b'Z') {
+        i += 1;
+    } else if matches!(b.get(i), Some(b'+' | b'-')) && digits(b, i + 1, 2) {
+        i += 3;
+        if b.get(i) == Some(&b':') {
+            i += 1;
+        }
+        if digits(b, i, 2) {
+            i += 2;
+        }
+    }
+    Some(i)
+}
+
+/// GitLab's job log stream marker after its timestamp: `00O `, `01E+ `.
+fn strip_gitlab_stream(s: &str) -> &str {
+    let b = s.as_bytes();
+    if digits(b, 0, 2) && matches!(b.get(2), Some(b'O' | b'E')) {
+        let mut i = 3;
+        if b.get(i) == Some(&b'+') {
+            i += 1;
+        }
+        if b.get(i) == Some(&b' ') {
+            return &s[i + 1..];
+        }
+    }
+    s
+}
+
+/// `[2024-01-02T03:04:05.123Z] ` (Jenkins timestamper).
+fn strip_bracketed_timestamp(s: &str) -> &str {
+    let b = s.as_bytes();
+    if b.first() == Some(&b'[')
+        && let Some(n) = timestamp_len(&b[1..])
+        && b.get(n + 1) == Some(&b']')
+    {
+        let rest = &s[n + 2..];
+        return rest.strip_prefix(' ').unwrap_or(rest);
+    }
+    s
+}
+
+/// `##[error]`, `##[warning]`, `##[group]` … (GitHub Actions).
+fn strip_github_marker(s: &str) -> &str {
+    if let Some(rest) = s.strip_prefix("##[")
+        && let Some(end) = rest.find(']')
+        && end <= 16
+        && rest[..end].bytes().all(|b| b.is_ascii_alphabetic())
+    {
+        return &rest[end + 1..];
+    }
+    s
+}
+
+/// `#12 3.456 ` (BuildKit plain progress): step number, seconds, one space.
+fn strip_buildkit(s: &str) -> &str {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'#') {
+        return s;
+    }
+    let mut i = 1;
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    if i == 1 || b.get(i) != Some(&b' ') {
+        return s;
+    }
+    i += 1;
+    let secs = i;
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    if i == secs || b.get(i) != Some(&b'.') {
+        return s;
+    }
+    i += 1;
+    let frac = i;
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    if i == frac {
+        return s;
+    }
+    match b.get(i) {
+        Some(b' ') => &s[i + 1..],
+        None => "",
+        _ => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_are_stripped() {
+        for (raw, want) in [
+            (
+                "2024-01-02T03:04:05.1234567Z go: downloading x v1",
+                "go: downloading x v1",
+            ),
+            (
+                "#12 3.456 \tfatal: could not read Username",
+                "\tfatal: could not read Username",
+            ),
+            (
+                "##[error]go: module x: not found",
+                "go: module x: not found",
+            ),
+            ("2024-03-05T10:11:12.345678Z 00O+ go: x", "go: x"),
+            ("[2024-01-02T03:04:05.123Z] go: y", "go: y"),
+            (
+                "2024-01-02T03:04:05Z #7 0.912 git@github.com: Permission denied (publickey).",
+                "git@github.com: Permission denied (publickey).",
+            ),
+            ("\x1b[31mfatal:\x1b[0m bad\r", "fatal: bad"),
+            (
+                "Receiving objects:  10%\rReceiving objects: 100%",
+                "Receiving objects: 100%",
+            ),
+            ("#5 [2/4] RUN go build", "#5 [2/4] RUN go build"),
+        ] {
+            assert_eq!(clean(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn lines_keep_numbers_and_handle_crlf_and_bad_utf8() {
+        let lines = normalize(b"a\r\nb\xff\n\nc");
+        let texts: Vec<_> = lines.iter().map(|l| (l.no, l.text.as_str())).collect();
+        assert_eq!(texts, vec![(1, "a"), (2, "b\u{fffd}"), (3, ""), (4, "c")]);
+    }
+
+    #[test]
+    fn long_lines_and_inputs_are_bounded() {
+        let long = vec![b'x'; MAX_LINE * 3];
+        assert_eq!(normalize(&long)[0].text.len(), MAX_LINE);
+        let mut big = b"first\n".repeat(MAX_INPUT / 6 + 10);
+        big.extend_from_slice(b"last line\n");
+        let lines = normalize(&big);
+        let last = lines.last().unwrap();
+        assert_eq!(last.text, "last line");
+        assert_eq!(last.no, MAX_INPUT / 6 + 11);
+    }
+}
