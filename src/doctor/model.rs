@@ -1,8 +1,9 @@
 //! What doctor reports: one [`Check`] per line, grouped in sections.
 //!
 //! Every string in here is shown to the user (text or JSON), so everything
-//! is redacted once, when the check is built ([`Check::new`] and
-//! [`Check::with_fix`] / [`Check::with_detail`]), not at each output site.
+//! is redacted once, when the check is built ([`Check::new`],
+//! [`Check::with_fix`], [`Check::with_detail`]); rule steps arrive already
+//! built from redacted values ([`Check::with_fixes`]).
 
 use serde::Serialize;
 
@@ -123,10 +124,12 @@ impl Check {
         self
     }
 
+    /// Steps of a diagnosis rule ([`super::advice`]): the rule's own text
+    /// filled with redacted values, exactly as the shim prints them, so they
+    /// are not passed through the redactor again (its `.netrc` pass would
+    /// take the rule's `password TOKEN` placeholder for a password).
     pub fn with_fixes(mut self, steps: impl IntoIterator<Item = String>) -> Check {
-        for s in steps {
-            self = self.with_fix(s);
-        }
+        self.fix.extend(steps);
         self
     }
 }

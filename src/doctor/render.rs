@@ -1,8 +1,7 @@
 //! Doctor's output: sections of `✓ ! ✗ –` lines (ASCII `ok warn FAIL skip`
 //! when the locale's character set is not UTF-8), and the versioned JSON
 //! object of docs/doctor.md.  Checks are redacted when built
-//! ([`super::model`]); this module redacts once more on the way out, so
-//! nothing printed can bypass it.
+//! ([`super::model`]): the only way text gets into a report.
 
 use std::fmt::Write as _;
 
@@ -11,7 +10,6 @@ use serde_json::{Value, json};
 
 use super::model::{Check, Report, Section, Status};
 use crate::i18n::Lang;
-use crate::redact::redact_owned;
 
 /// Version of the JSON shape (docs/doctor.md).
 pub const JSON_VERSION: u32 = 1;
@@ -111,7 +109,6 @@ pub fn text(report: &Report, lang: Lang, ascii: bool, color: bool, network: bool
             }
         );
     }
-    let out = redact_owned(&out);
     if color {
         out
     } else {
@@ -152,10 +149,10 @@ pub fn json(report: &Report, network: bool) -> Value {
                 "id": c.id,
                 "section": c.section.key(),
                 "status": c.status,
-                "summary": redact_owned(&c.summary),
-                "detail": c.detail.iter().map(|d| redact_owned(d)).collect::<Vec<_>>(),
+                "summary": c.summary,
+                "detail": c.detail,
                 "diagnosis": c.diagnosis,
-                "fix": c.fix.iter().map(|f| redact_owned(f)).collect::<Vec<_>>(),
+                "fix": c.fix,
             })
         })
         .collect();

@@ -89,8 +89,14 @@ fn values(s: &State) -> Vec<Check> {
             format!("GOSUMDB={gosumdb}{}", default(gosumdb, DEFAULT_GOSUMDB)),
         ));
     }
+    let explicit = crate::diagnose::goenv::GoEnv::from_process();
     for name in ["GOPRIVATE", "GONOPROXY", "GONOSUMDB"] {
         match s.env(name) {
+            // go env reports GONOPROXY / GONOSUMDB as GOPRIVATE's value when unset.
+            Some(v)
+                if name != "GOPRIVATE"
+                    && explicit.get(name).is_none()
+                    && s.env("GOPRIVATE") == Some(v) => {}
             Some(v) => out.push(Check::new(
                 "goenv.private",
                 sec(),
@@ -110,7 +116,9 @@ fn values(s: &State) -> Vec<Check> {
         }
     }
     for name in ["GOFLAGS", "GOINSECURE", "GOVCS", "GOAUTH"] {
-        if let Some(v) = s.env(name) {
+        if let Some(v) = s.env(name)
+            && !(name == "GOAUTH" && v == "netrc")
+        {
             out.push(Check::new(
                 "goenv.value",
                 sec(),

@@ -213,12 +213,10 @@ fn proxy(s: &State, m: &ModuleRef) -> (Check, Option<String>) {
                     )
                     .with_detail(&first)
                 };
-                if sep == ',' || sep == '|' {
-                    notes.push(format!("{line}: {first}"));
-                    not_found = Some(c);
-                    continue;
+                if let Some(prev) = not_found.take() {
+                    notes.push(prev.summary);
                 }
-                return (c, None);
+                not_found = Some(c);
             }
             Ok(r) => {
                 let line = format!("{shown}: {} {}", r.status, r.reason);
@@ -236,7 +234,9 @@ fn proxy(s: &State, m: &ModuleRef) -> (Check, Option<String>) {
                     ));
                 }
                 if sep == '|' {
-                    notes.push(line);
+                    if let Some(prev) = not_found.take() {
+                        notes.push(prev.summary);
+                    }
                     not_found = Some(c);
                     continue;
                 }
@@ -252,7 +252,9 @@ fn proxy(s: &State, m: &ModuleRef) -> (Check, Option<String>) {
                     &f,
                 );
                 if sep == '|' {
-                    notes.push(c.summary.clone());
+                    if let Some(prev) = not_found.take() {
+                        notes.push(prev.summary);
+                    }
                     not_found = Some(c);
                     continue;
                 }

@@ -66,6 +66,21 @@ fn module(s: &State, m: &ModuleRef) -> Vec<Check> {
         )
     });
     let mut out = repo_checks;
+    // go gets this module from a proxy: direct access to its repository
+    // only matters with GOPROXY=direct or if it becomes private, so a
+    // failure there is worth knowing, not a problem.
+    if proxy_checks
+        .iter()
+        .any(|c| c.id == "probe.goproxy" && c.status == Status::Ok)
+    {
+        for c in out.iter_mut().filter(|c| c.status == Status::Fail) {
+            c.status = Status::Warn;
+            c.detail.push(s.tr(
+                "go gets this module from the module proxy; this matters only when go fetches it directly (GOPROXY=direct, GOPRIVATE)",
+                "go 从模块代理获取这个模块；只有在 go 直接获取时（GOPROXY=direct、GOPRIVATE）这一项才有影响",
+            ));
+        }
+    }
     out.extend(proxy_checks);
     out
 }

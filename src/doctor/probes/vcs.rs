@@ -57,7 +57,20 @@ pub fn probe(s: &State, m: &ModuleRef) -> Vec<Check> {
         }
         v
     });
-    out.extend(parallel.into_iter().flatten());
+    let mut checks: Vec<Check> = parallel.into_iter().flatten().collect();
+    // ls-remote and ssh -T failing for the same reason: say the fix once.
+    let ssh_diag = checks
+        .iter()
+        .find(|c| c.id == "probe.ssh" && c.status == Status::Fail)
+        .and_then(|c| c.diagnosis);
+    if let Some(d) = ssh_diag
+        && let Some(ls) = checks
+            .iter_mut()
+            .find(|c| c.id == "probe.ls-remote" && c.diagnosis == Some(d))
+    {
+        ls.fix.clear();
+    }
+    out.extend(checks);
     out
 }
 
@@ -460,7 +473,20 @@ fn ssh_t(s: &State, m: &ModuleRef, t: &SshTarget) -> Check {
     let plain: Vec<&str> = all
         .lines()
         .map(str::trim_end)
-        .filter(|l| !l.starts_with("debug") && !l.starts_with("OpenSSH_") && !l.is_empty())
+        .filter(|l| {
+            // ssh's own -v chatter, not the server's words.
+            !l.is_empty()
+                && ![
+                    "debug",
+                    "OpenSSH_",
+                    "Authenticated to ",
+                    "Transferred: ",
+                    "Bytes per second",
+                    "Connection to ",
+                ]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
         .collect();
     let plain_text = plain.join("\n");
     let accepted = out.stderr.lines().find_map(|l| {
