@@ -271,20 +271,28 @@ impl State {
     }
 }
 
-/// One `go env -json NAMES…` of the real go.  `GOTOOLCHAIN=local` so that
-/// a go.mod asking for a newer toolchain cannot make this call download
-/// one (doctor writes nothing); GOTOOLCHAIN itself is read from the
-/// environment and the GOENV file instead.
+/// One `go env -json NAMES…` of the real go, kept from writing anything:
+/// `GOTOOLCHAIN=local`, so that a go.mod asking for a newer toolchain
+/// cannot make it download one (GOTOOLCHAIN itself is read from the
+/// environment and the GOENV file instead); and go's telemetry counters,
+/// which every go command writes under `os.UserConfigDir()/go/telemetry`,
+/// pointed at `/dev/null` (`XDG_CONFIG_HOME`), where no directory can be
+/// made — with `GOENV` set to the file go would otherwise have found there,
+/// so the settings read are the user's.
 fn read_go_env(
     go: &Path,
     cwd: &Path,
     timeout: Duration,
 ) -> (BTreeMap<String, String>, Option<String>) {
+    let goenv_file = crate::diagnose::goenv::goenv_file()
+        .map_or_else(|| std::ffi::OsString::from("off"), PathBuf::into_os_string);
     let out = Cmd::new(go)
         .arg("env")
         .arg("-json")
         .args(GO_ENV_VARS)
         .env("GOTOOLCHAIN", "local")
+        .env("GOENV", goenv_file)
+        .env("XDG_CONFIG_HOME", "/dev/null")
         .dir(cwd)
         .run(timeout);
     let mut map: BTreeMap<String, String> = BTreeMap::new();
