@@ -131,7 +131,7 @@ fn token_in_insteadof_is_warned_about_and_never_shown() {
         "https://github.com/",
     );
     h.git_config(
-        &format!("http.https://github.com/.extraheader"),
+        "http.https://github.com/.extraheader",
         &format!("AUTHORIZATION: basic {TOKEN}"),
     );
     let (code, v, raw) = h.json(&[], &[]);

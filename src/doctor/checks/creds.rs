@@ -218,7 +218,7 @@ fn netrc(s: &State) -> Vec<Check> {
     hosts.sort();
     hosts.dedup();
     for h in hosts {
-        if machines.iter().any(|m| *m == h) {
+        if machines.contains(&h) {
             out.push(Check::new(
                 "netrc.machine",
                 sec(),
