@@ -28,7 +28,7 @@ test: deps lint unit e2e eval docker-recipe
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
-	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh tests/docker/*.sh demo/*.sh
+	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh tests/docker/*.sh tests/e2e/*.sh demo/*.sh
 	@unformatted=$$($(GOTRIAGE_GO_CACHE)/1.27.3/bin/gofmt -l lab/goserver); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	cd lab/goserver && $(LAB_GO) vet ./...

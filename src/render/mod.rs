@@ -161,8 +161,8 @@ pub fn text(diagnoses: &[Diagnosis], opts: &Options) -> String {
                 .facts
                 .values
                 .get("module")
-                .map(|m| format!("gotriage doctor {m}"))
-                .unwrap_or_else(|| "gotriage doctor --network".to_owned());
+                .map(|m| crate::doctor::suggestion(m))
+                .unwrap_or_else(|| crate::doctor::suggestion(""));
             let _ = match lang {
                 Lang::En => writeln!(
                     out,

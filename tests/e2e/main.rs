@@ -22,6 +22,8 @@
 #[path = "../support/taxonomy.rs"]
 mod taxonomy;
 
+mod doctor;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -376,6 +378,44 @@ fn self_test(shim_bin: &Path) {
     assert_eq!(diagnosis_id("gotriage: error[Bad ID]: y"), None);
 }
 
+/// `gotriage doctor` against the lab (tests/e2e/doctor.rs), a few at a
+/// time; returns how many passed and adds failures to `failures`.
+fn run_doctor_cases(filters: &[String], failures: &Mutex<Vec<String>>) -> usize {
+    let cases: Vec<doctor::Case> = doctor::cases()
+        .into_iter()
+        .filter(|c| filters.is_empty() || filters.iter().any(|f| c.name.contains(f.as_str())))
+        .collect();
+    let lab = doctor::LabInfo::read(&repo());
+    let gotriage = PathBuf::from(env!("CARGO_BIN_EXE_gotriage"));
+    let next = AtomicUsize::new(0);
+    let passed = AtomicUsize::new(0);
+    println!("\nrunning {} doctor cases", cases.len());
+    std::thread::scope(|s| {
+        for _ in 0..4.min(cases.len()) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(case) = cases.get(i) else { break };
+                    match doctor::run(case, i, &lab, &repo(), &gotriage) {
+                        Ok(note) => {
+                            passed.fetch_add(1, Ordering::SeqCst);
+                            println!("test {} ... ok ({note})", case.name);
+                        }
+                        Err(e) => {
+                            println!("test {} ... FAILED", case.name);
+                            failures
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push(format!("---- {} ----\n{e}", case.name));
+                        }
+                    }
+                }
+            });
+        }
+    });
+    passed.load(Ordering::SeqCst)
+}
+
 fn main() {
     let filters: Vec<String> = std::env::args()
         .skip(1)
@@ -383,6 +423,7 @@ fn main() {
         .collect();
     let shim_bin = PathBuf::from(env!("CARGO_BIN_EXE_gotriage"));
     self_test(&shim_bin);
+    doctor::self_test();
     let versions = lab_versions();
     let listed = listed_commands();
     let all = cases(&listed, &versions);
@@ -443,6 +484,7 @@ fn main() {
             });
         }
     });
+    let doctor_passed = run_doctor_cases(&filters, &failures);
     drop(lab);
 
     let mut failures = std::mem::take(&mut *failures.lock().unwrap_or_else(|p| p.into_inner()));
@@ -463,7 +505,10 @@ fn main() {
         t0.elapsed().as_secs_f64()
     );
     if failures.is_empty() {
-        println!("test result: ok. {} passed; 0 failed\n", cases.len());
+        println!(
+            "test result: ok. {} passed; 0 failed\n",
+            cases.len() + doctor_passed
+        );
     } else {
         println!("\nfailures:\n\n{}\n", failures.join("\n\n"));
         println!("test result: FAILED. {} failed\n", failures.len());

@@ -10,6 +10,7 @@ mod diag_render;
 mod diag_rules;
 mod diag_shim;
 mod docs;
+mod doctor_local;
 mod fixtures_index;
 mod install_cli;
 mod shell_init;
