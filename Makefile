@@ -28,6 +28,7 @@ test: deps lint unit e2e eval docker-recipe
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
+	$(CARGO) clippy --test e2e --locked -- -D warnings
 	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh tests/docker/*.sh tests/e2e/*.sh demo/*.sh
 	@unformatted=$$($(GOTRIAGE_GO_CACHE)/1.27.3/bin/gofmt -l lab/goserver); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
@@ -109,11 +110,14 @@ endif
 DIST_TARGET ?= x86_64-unknown-linux-musl
 dist:
 	@if rustup target list --installed 2>/dev/null | grep -qx '$(DIST_TARGET)' || rustup target add $(DIST_TARGET) >/dev/null 2>&1; then \
-		RUSTFLAGS="-C relocation-model=static -C target-feature=+crt-static" $(CARGO) build --locked --release --target $(DIST_TARGET); \
+		command -v musl-gcc >/dev/null || apt-get install -y -qq --no-install-recommends musl-tools >/dev/null; \
+		CC_x86_64_unknown_linux_musl=musl-gcc \
+		RUSTFLAGS="-C relocation-model=static -C target-feature=+crt-static" \
+			$(CARGO) build --locked --release --target $(DIST_TARGET) && \
 		mkdir -p dist && cp target/$(DIST_TARGET)/release/gotriage dist/gotriage-$(DIST_TARGET); \
 	else \
 		echo "dist: cannot add $(DIST_TARGET); building a static glibc binary instead" >&2; \
-		RUSTFLAGS="$(STATIC_RUSTFLAGS)" $(CARGO) build --locked --release --target $(HOST); \
+		RUSTFLAGS="$(STATIC_RUSTFLAGS)" $(CARGO) build --locked --release --target $(HOST) && \
 		mkdir -p dist && cp target/$(HOST)/release/gotriage dist/gotriage-$(DIST_TARGET); \
 	fi
 	@ls -l dist/gotriage-$(DIST_TARGET) && file dist/gotriage-$(DIST_TARGET)

@@ -22,6 +22,7 @@ declare -A pkgs=(
     [/usr/bin/openssl]=openssl
     [/usr/bin/nsenter]=util-linux
     [/usr/bin/time]=time
+    [/usr/bin/musl-gcc]=musl-tools
 )
 missing=()
 for bin in "${!pkgs[@]}"; do

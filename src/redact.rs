@@ -313,6 +313,11 @@ fn netrc(text: &str) -> Option<String> {
         while end < bytes.len() && !bytes[end].is_ascii_whitespace() {
             end += 1;
         }
+        // A closing quote or backtick right after the value belongs to the
+        // prose around it (`password TOKEN`), not to the value.
+        if end > j + 1 && matches!(bytes[end - 1], b'`' | b'\'' | b'"') {
+            end -= 1;
+        }
         if end > j && &text[j..end] != MASK {
             out.push_str(&text[last..j]);
             out.push_str(MASK);
@@ -399,6 +404,10 @@ mod tests {
         assert_eq!(
             redact("machine github.com login bob password hunter2hunter2"),
             "machine github.com login bob password ***"
+        );
+        assert_eq!(
+            redact("a ~/.netrc entry `machine h login USER password TOKEN` (chmod 600)"),
+            "a ~/.netrc entry `machine h login USER password ***` (chmod 600)"
         );
     }
 

@@ -18,6 +18,8 @@
 //! `GOTRIAGE_E2E_JOBS` sets the parallelism (default 6).
 
 #![allow(clippy::print_stdout)]
+// Helpers are `pub` for sibling modules; the crate is a test binary.
+#![allow(unreachable_pub)]
 
 #[path = "../support/taxonomy.rs"]
 mod taxonomy;
