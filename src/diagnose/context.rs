@@ -107,7 +107,7 @@ impl Facts {
             "https-proxy-set" => env.and_then(GoEnv::https_proxy).is_some(),
             "host-github" => host == Some("github.com"),
             "host-gitlab" => host == Some("gitlab.com"),
-            "host-public" => host.is_some_and(|h| PUBLIC_HOSTS.contains(&h)),
+            "host-public" => host.is_some_and(goenv::is_public_host),
             "has-module" => module.is_some(),
             "has-version" => v.contains_key("version"),
             "has-host" => host.is_some(),
@@ -154,24 +154,6 @@ impl Facts {
         f
     }
 }
-
-/// Hosts of public code and module services: never GOINSECURE, never private.
-const PUBLIC_HOSTS: &[&str] = &[
-    "github.com",
-    "gitlab.com",
-    "bitbucket.org",
-    "codeberg.org",
-    "gitee.com",
-    "golang.org",
-    "go.googlesource.com",
-    "google.golang.org",
-    "gopkg.in",
-    "cloud.google.com",
-    "k8s.io",
-    "sigs.k8s.io",
-    "proxy.golang.org",
-    "sum.golang.org",
-];
 
 /// [`Facts::fill`] on a plain value map.
 pub fn fill(template: &str, values: &Values) -> Option<String> {

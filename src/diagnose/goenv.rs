@@ -151,6 +151,55 @@ pub fn parse_goenv_file(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Hosts whose modules are public as a rule, including the vanity hosts of
+/// well-known public modules: never suggested for GOPRIVATE or GOINSECURE.
+/// A module on another host is not assumed private either (doctor says
+/// "may be private" and lets a probe settle it).
+pub const PUBLIC_HOSTS: &[&str] = &[
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "codeberg.org",
+    "gitee.com",
+    "golang.org",
+    "go.googlesource.com",
+    "google.golang.org",
+    "cloud.google.com",
+    "gopkg.in",
+    "k8s.io",
+    "sigs.k8s.io",
+    "go.uber.org",
+    "go.opentelemetry.io",
+    "go.etcd.io",
+    "go.mongodb.org",
+    "gotest.tools",
+    "honnef.co",
+    "mvdan.cc",
+    "rsc.io",
+    "filippo.io",
+    "modernc.org",
+    "gorm.io",
+    "gocloud.dev",
+    "gonum.org",
+    "go.starlark.net",
+    "dario.cat",
+    "cel.dev",
+    "buf.build",
+    "connectrpc.com",
+    "gvisor.dev",
+    "lukechampine.com",
+    "nhooyr.io",
+    "howett.net",
+    "golang.zx2c4.com",
+    "proxy.golang.org",
+    "sum.golang.org",
+];
+
+/// Whether `host` is one of [`PUBLIC_HOSTS`] (case-insensitive).
+pub fn is_public_host(host: &str) -> bool {
+    PUBLIC_HOSTS.contains(&host.to_ascii_lowercase().as_str())
+}
+
 /// cmd/go's `module.MatchPrefixPatterns`: does any comma-separated glob in
 /// `globs` match a leading path-element prefix of `target`?  A glob with N
 /// slashes is matched (with `path.Match`) against the first N+1 elements.

@@ -3,50 +3,6 @@
 //! `host/path.git`), otherwise the `go-import` meta tag of
 //! `https://PATH?go-get=1`.  Plus the URL forms git and ssh use.
 
-/// Hosts whose modules are public as a rule (never "looks private"),
-/// including the vanity hosts of well-known public modules.  A module on
-/// another host is not assumed private: doctor says "may be private" and
-/// lets a probe settle it.
-const PUBLIC_HOSTS: &[&str] = &[
-    "github.com",
-    "gitlab.com",
-    "bitbucket.org",
-    "codeberg.org",
-    "gitee.com",
-    "golang.org",
-    "go.googlesource.com",
-    "google.golang.org",
-    "cloud.google.com",
-    "gopkg.in",
-    "k8s.io",
-    "sigs.k8s.io",
-    "go.uber.org",
-    "go.opentelemetry.io",
-    "go.etcd.io",
-    "go.mongodb.org",
-    "gotest.tools",
-    "honnef.co",
-    "mvdan.cc",
-    "rsc.io",
-    "filippo.io",
-    "modernc.org",
-    "gorm.io",
-    "gocloud.dev",
-    "gonum.org",
-    "go.starlark.net",
-    "dario.cat",
-    "cel.dev",
-    "buf.build",
-    "connectrpc.com",
-    "gvisor.dev",
-    "lukechampine.com",
-    "nhooyr.io",
-    "howett.net",
-    "golang.zx2c4.com",
-    "proxy.golang.org",
-    "sum.golang.org",
-];
-
 /// Top-level names that are never on the public internet.
 const PRIVATE_SUFFIXES: &[&str] = &[
     ".local",
@@ -64,7 +20,7 @@ const PRIVATE_SUFFIXES: &[&str] = &[
 
 /// Whether modules on `host` are public as a rule.
 pub fn public_host(host: &str) -> bool {
-    PUBLIC_HOSTS.contains(&host.to_ascii_lowercase().as_str())
+    crate::diagnose::goenv::is_public_host(host)
 }
 
 /// How private a module path looks without asking the network.
