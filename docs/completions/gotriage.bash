@@ -158,7 +158,7 @@ _gotriage() {
             return 0
             ;;
         gotriage__subcmd__doctor)
-            opts="-h --network --timeout --format --color --help"
+            opts="-h --network --timeout --format --ascii --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -81,13 +81,14 @@ complete -c gotriage -n "__fish_gotriage_using_subcommand rules; and __fish_seen
 complete -c gotriage -n "__fish_gotriage_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one rule in full'
 complete -c gotriage -n "__fish_gotriage_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check a rule file: schema, regexes, examples'
 complete -c gotriage -n "__fish_gotriage_using_subcommand rules; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gotriage -n "__fish_gotriage_using_subcommand doctor" -l timeout -d 'Seconds each probe may take' -r
-complete -c gotriage -n "__fish_gotriage_using_subcommand doctor" -l format -d 'Output format (exit status is the same with json)' -r -f -a "text\t''
+complete -c gotriage -n "__fish_gotriage_using_subcommand doctor" -l timeout -d 'Seconds each probe may take (a hard wall-clock limit)' -r
+complete -c gotriage -n "__fish_gotriage_using_subcommand doctor" -l format -d 'Output format (exit status is the same with json: docs/doctor.md)' -r -f -a "text\t''
 json\t''"
 complete -c gotriage -n "__fish_gotriage_using_subcommand doctor" -l color -d 'When to use colour: auto (a terminal, honouring NO_COLOR / CLICOLOR / CLICOLOR_FORCE), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gotriage -n "__fish_gotriage_using_subcommand doctor" -l network -d 'Run network probes (DNS, TCP, git ls-remote, ssh, proxy, sumdb)'
+complete -c gotriage -n "__fish_gotriage_using_subcommand doctor" -l ascii -d 'Mark checks with ok/warn/FAIL/skip instead of symbols (the default when the locale is not UTF-8)'
 complete -c gotriage -n "__fish_gotriage_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c gotriage -n "__fish_gotriage_using_subcommand init" -l mode -d 'path: put the shim directory first on PATH (seen by scripts and tools); alias: define go as `gotriage go`' -r -f -a "path\t''
 alias\t''"

@@ -140,12 +140,15 @@ pub struct DoctorArgs {
     /// Run network probes (DNS, TCP, git ls-remote, ssh, proxy, sumdb).
     #[arg(long)]
     pub network: bool,
-    /// Seconds each probe may take.
+    /// Seconds each probe may take (a hard wall-clock limit).
     #[arg(long, default_value_t = 5.0)]
     pub timeout: f64,
-    /// Output format (exit status is the same with json).
+    /// Output format (exit status is the same with json: docs/doctor.md).
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Mark checks with ok/warn/FAIL/skip instead of symbols (the default when the locale is not UTF-8).
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,313 +1,206 @@
-//! Running git, ssh, ssh-add, ssh-keygen and go for doctor: never
-//! interactive, never longer than a hard deadline.
+//! Running the programs doctor asks (go, git, ssh, ssh-add, ssh-keygen):
+//! never interactive, never past a deadline.
 //!
-//! Each child gets its own process group, so a timeout kills the whole tree
-//! (git's `git-remote-https`, the `ssh` that git started, a credential
-//! helper) and not only the direct child.  Output is drained on threads so a
-//! chatty child cannot block on a full pipe, and a grandchild that keeps a
-//! pipe open after the kill cannot hold doctor past the deadline either: the
-//! readers are given a short grace and then abandoned.
+//! Each child runs in a session of its own (`setsid`): it has no controlling
+//! terminal, so nothing it starts (ssh asking for a passphrase, a credential
+//! helper asking for a password) can open `/dev/tty` and wait for the user;
+//! and the whole group can be killed at the deadline, including the ssh that
+//! git started and any helper below it.  Standard input is `/dev/null`.
+//! Output is read on threads (so a chatty child cannot block on a full
+//! pipe) and kept up to [`MAX_OUTPUT`] bytes per stream.
 
-use std::ffi::{OsStr, OsString};
 use std::io::Read;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// Most bytes kept of each stream.
-const MAX_OUTPUT: u64 = 256 * 1024;
-/// How long the readers may take to finish after the child is gone.
-const DRAIN_GRACE: Duration = Duration::from_millis(200);
+/// Bytes kept from each of stdout and stderr (the rest is read and dropped).
+pub const MAX_OUTPUT: usize = 256 * 1024;
 
-/// What a command did.
-#[derive(Debug, Clone, Default)]
-pub struct Outcome {
-    /// Exit code; `None` when killed by a signal, timed out or not started.
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-    pub timed_out: bool,
-    /// Why it could not be started (`No such file or directory`).
-    pub spawn_error: Option<String>,
+/// How a child ended.
+#[derive(Debug)]
+pub struct Output {
+    /// `None` when it was killed at the deadline.
+    pub status: Option<ExitStatus>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
     pub elapsed: Duration,
 }
 
-impl Outcome {
+impl Output {
+    pub fn timed_out(&self) -> bool {
+        self.status.is_none()
+    }
+
     pub fn success(&self) -> bool {
-        self.code == Some(0)
+        self.status.is_some_and(|s| s.success())
     }
 
-    /// stdout and stderr together (for the classifier and for detail lines).
-    pub fn text(&self) -> String {
-        let mut s = self.stderr.clone();
-        if !self.stdout.is_empty() {
-            if !s.is_empty() && !s.ends_with('\n') {
-                s.push('\n');
-            }
-            s.push_str(&self.stdout);
-        }
-        s
+    /// The exit code (`None` when killed by a signal or at the deadline).
+    pub fn code(&self) -> Option<i32> {
+        self.status.and_then(|s| s.code())
+    }
+
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
     }
 }
 
-/// A command line plus the environment changes doctor makes.
-#[derive(Debug, Clone)]
-pub struct Cmd {
-    program: OsString,
-    args: Vec<OsString>,
-    /// Environment changes in the order given (`None` removes).
-    env: Vec<(OsString, Option<OsString>)>,
-    dir: Option<std::path::PathBuf>,
+/// Makes `cmd` non-interactive the way doctor needs for git and ssh:
+/// no terminal prompts (git), no Git Credential Manager dialogs, no askpass
+/// programs (an empty `GIT_ASKPASS` also disables `core.askPass` and
+/// `SSH_ASKPASS` in git), and English messages where a program is
+/// translated (`LANGUAGE` outranks the locale in gettext, and the charset is
+/// left alone).
+pub fn noninteractive(cmd: &mut Command) -> &mut Command {
+    cmd.env("GIT_TERMINAL_PROMPT", "0")
+        .env("GCM_INTERACTIVE", "never")
+        .env("GIT_ASKPASS", "")
+        .env("SSH_ASKPASS_REQUIRE", "never")
+        .env_remove("SSH_ASKPASS")
+        .env("LANGUAGE", "en")
 }
 
-impl Cmd {
-    pub fn new(program: impl AsRef<OsStr>) -> Cmd {
-        Cmd {
-            program: program.as_ref().to_owned(),
-            args: Vec::new(),
-            env: Vec::new(),
-            dir: None,
+/// Runs `cmd` until it ends or `timeout` passes; then kills its process
+/// group.  Errors only when it cannot be started.
+pub fn run(mut cmd: Command, timeout: Duration) -> std::io::Result<Output> {
+    let start = Instant::now();
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    new_session(&mut cmd);
+    let mut child = cmd.spawn()?;
+    let pid = child.id();
+    let stdout = child.stdout.take().map(reader);
+    let stderr = child.stderr.take().map(reader);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    let status = match rx.recv_timeout(timeout) {
+        Ok(status) => Some(status?),
+        Err(_) => {
+            kill_group(pid);
+            // The waiter reaps it; a SIGKILLed child ends at once.
+            let _ = rx.recv_timeout(Duration::from_secs(2));
+            None
         }
-    }
+    };
+    // A grandchild that left the group could still hold the pipes open:
+    // give the readers a moment, then leave them behind.
+    let grace = Duration::from_millis(if status.is_some() { 500 } else { 100 });
+    let collect = |r: Option<mpsc::Receiver<Vec<u8>>>| {
+        r.and_then(|r| r.recv_timeout(grace).ok())
+            .unwrap_or_default()
+    };
+    let stdout = collect(stdout);
+    let stderr = collect(stderr);
+    Ok(Output {
+        status,
+        stdout,
+        stderr,
+        elapsed: start.elapsed(),
+    })
+}
 
-    pub fn arg(mut self, a: impl AsRef<OsStr>) -> Cmd {
-        self.args.push(a.as_ref().to_owned());
-        self
-    }
-
-    pub fn args<I, S>(mut self, args: I) -> Cmd
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<OsStr>,
-    {
-        self.args
-            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
-        self
-    }
-
-    pub fn env(mut self, k: impl AsRef<OsStr>, v: impl AsRef<OsStr>) -> Cmd {
-        self.env
-            .push((k.as_ref().to_owned(), Some(v.as_ref().to_owned())));
-        self
-    }
-
-    pub fn env_remove(mut self, k: impl AsRef<OsStr>) -> Cmd {
-        self.env.push((k.as_ref().to_owned(), None));
-        self
-    }
-
-    pub fn dir(mut self, d: impl AsRef<Path>) -> Cmd {
-        self.dir = Some(d.as_ref().to_owned());
-        self
-    }
-
-    /// The environment every git / ssh probe runs with: what go sets for
-    /// git (`GIT_TERMINAL_PROMPT=0`, `GCM_INTERACTIVE=never`) plus what makes
-    /// sure nothing can ask a question: no askpass programs (git's
-    /// `GIT_ASKPASS`, ssh's `SSH_ASKPASS`, `SSH_ASKPASS_REQUIRE=never`).
-    /// Output in English-independent form is not forced: git's messages
-    /// stay in the user's language, as under go, and the classifier reads
-    /// both.
-    pub fn non_interactive(self) -> Cmd {
-        self.env("GIT_TERMINAL_PROMPT", "0")
-            .env("GCM_INTERACTIVE", "never")
-            .env("SSH_ASKPASS_REQUIRE", "never")
-            .env_remove("GIT_ASKPASS")
-            .env_remove("SSH_ASKPASS")
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
-    }
-
-    /// The command as a user would type it (for detail lines; redacted by
-    /// the caller).
-    pub fn display(&self) -> String {
-        let mut s = Path::new(&self.program)
-            .file_name()
-            .unwrap_or(&self.program)
-            .to_string_lossy()
-            .into_owned();
-        for a in &self.args {
-            let a = a.to_string_lossy();
-            s.push(' ');
-            if a.is_empty() || a.contains([' ', '\'', '"', '*', '$', '\\']) {
-                s.push('\'');
-                s.push_str(&a.replace('\'', "'\\''"));
-                s.push('\'');
-            } else {
-                s.push_str(&a);
-            }
-        }
-        s
-    }
-
-    /// Runs the command with stdin from /dev/null, killing its process
-    /// group at `timeout`.
-    pub fn run(&self, timeout: Duration) -> Outcome {
-        let start = Instant::now();
-        let mut c = Command::new(&self.program);
-        c.args(&self.args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in &self.env {
-            match v {
-                Some(v) => c.env(k, v),
-                None => c.env_remove(k),
-            };
-        }
-        if let Some(d) = &self.dir {
-            c.current_dir(d);
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            // Own process group: killpg reaches git's helpers and ssh, and
-            // the child has no controlling terminal's foreground group to
-            // read a password from.
-            c.process_group(0);
-        }
-        let mut child = match c.spawn() {
-            Ok(child) => child,
-            Err(e) => {
-                return Outcome {
-                    spawn_error: Some(e.to_string()),
-                    elapsed: start.elapsed(),
-                    ..Outcome::default()
-                };
-            }
-        };
-        let (tx, rx) = mpsc::channel::<(bool, Vec<u8>)>();
-        for (is_err, pipe) in [
-            (
-                false,
-                child
-                    .stdout
-                    .take()
-                    .map(|p| Box::new(p) as Box<dyn Read + Send>),
-            ),
-            (
-                true,
-                child
-                    .stderr
-                    .take()
-                    .map(|p| Box::new(p) as Box<dyn Read + Send>),
-            ),
-        ] {
-            if let Some(pipe) = pipe {
-                let tx = tx.clone();
-                std::thread::spawn(move || {
-                    let mut buf = Vec::new();
-                    let mut limited = pipe.take(MAX_OUTPUT);
-                    let _ = limited.read_to_end(&mut buf);
-                    // Keep draining past the limit so the child never blocks.
-                    let mut rest = limited.into_inner();
-                    let _ = std::io::copy(&mut rest, &mut std::io::sink());
-                    let _ = tx.send((is_err, buf));
-                });
-            }
-        }
-        drop(tx);
-        let deadline = start + timeout;
-        let mut timed_out = false;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(st)) => break Some(st),
-                Ok(None) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(5));
+/// Reads a pipe to its end on a thread, keeping the first [`MAX_OUTPUT`] bytes.
+fn reader(mut pipe: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buf = [0u8; 8192];
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    let room = MAX_OUTPUT.saturating_sub(kept.len());
+                    kept.extend_from_slice(&buf[..n.min(room)]);
                 }
-                Ok(None) => {
-                    timed_out = true;
-                    kill_group(&mut child);
-                    break child.wait().ok();
-                }
-                Err(_) => {
-                    kill_group(&mut child);
-                    break None;
-                }
-            }
-        };
-        // Descendants may still hold the pipes: kill the group in any case
-        // (it is empty when everything exited normally).
-        kill_group(&mut child);
-        let mut out = Outcome {
-            code: if timed_out {
-                None
-            } else {
-                status.and_then(|s| s.code())
-            },
-            timed_out,
-            ..Outcome::default()
-        };
-        let grace = Instant::now() + DRAIN_GRACE;
-        for _ in 0..2 {
-            let left = grace.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok((true, b)) => out.stderr = String::from_utf8_lossy(&b).into_owned(),
-                Ok((false, b)) => out.stdout = String::from_utf8_lossy(&b).into_owned(),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(_) => break,
             }
         }
-        out.elapsed = start.elapsed();
-        out
+        let _ = tx.send(kept);
+    });
+    rx
+}
+
+#[cfg(unix)]
+fn new_session(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the forked child before exec and calls
+    // only setsid(2), which is async-signal-safe; it touches no memory of
+    // the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::unistd::setsid()
+                .map(|_| ())
+                .map_err(std::io::Error::from)
+        });
     }
 }
 
-fn kill_group(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    {
-        if let Ok(pid) = i32::try_from(child.id()) {
-            let _ = nix::sys::signal::killpg(
-                nix::unistd::Pid::from_raw(pid),
-                nix::sys::signal::Signal::SIGKILL,
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = child.kill();
+#[cfg(not(unix))]
+fn new_session(_cmd: &mut Command) {}
+
+#[cfg(unix)]
+fn kill_group(pid: u32) {
+    use nix::sys::signal::{Signal, killpg};
+    use nix::unistd::Pid;
+    if let Ok(pid) = i32::try_from(pid) {
+        // The child is the leader of its own session and group (setsid),
+        // so its pid is the group id: this reaches ssh under git, helpers
+        // under ssh, and nothing outside.
+        let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
     }
 }
 
-#[cfg(all(test, unix))]
+#[cfg(not(unix))]
+fn kill_group(_pid: u32) {}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn a_hanging_grandchild_does_not_outlive_the_deadline() {
-        // sh starts a sleeping grandchild that inherits stdout and stderr;
-        // the whole group dies at the deadline and the readers give up.
+    fn output_and_status() {
+        let mut c = Command::new("sh");
+        c.args(["-c", "echo out; echo err >&2; exit 3"]);
+        let o = run(c, Duration::from_secs(5)).unwrap();
+        assert_eq!(o.code(), Some(3));
+        assert_eq!(o.stdout_text(), "out\n");
+        assert_eq!(o.stderr_text(), "err\n");
+        assert!(!o.timed_out());
+    }
+
+    #[test]
+    fn deadline_kills_the_whole_group() {
+        // The shell starts a grandchild that would outlive it and keep the
+        // pipe open; both must be gone within the deadline plus the grace.
+        let mut c = Command::new("sh");
+        c.args(["-c", "sleep 30 & sleep 30; echo never"]);
         let t = Instant::now();
-        let out = Cmd::new("sh")
-            .args(["-c", "sleep 30 & sleep 30"])
-            .run(Duration::from_millis(300));
-        assert!(out.timed_out);
+        let o = run(c, Duration::from_millis(300)).unwrap();
+        assert!(o.timed_out());
+        assert!(o.stdout.is_empty());
         assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
     }
 
     #[test]
-    fn output_status_and_missing_programs() {
-        let out = Cmd::new("sh")
-            .args(["-c", "echo out; echo err >&2; exit 3"])
-            .run(Duration::from_secs(5));
-        assert_eq!(
-            (out.code, out.stdout.as_str(), out.stderr.as_str()),
-            (Some(3), "out\n", "err\n")
-        );
-        let out = Cmd::new("/nonexistent/prog").run(Duration::from_secs(1));
-        assert!(out.spawn_error.is_some());
+    fn no_controlling_terminal() {
+        // setsid: /dev/tty cannot be opened, so nothing can prompt.
+        let mut c = Command::new("sh");
+        c.args(["-c", "( : </dev/tty ) 2>/dev/null && echo tty || echo none"]);
+        let o = run(c, Duration::from_secs(5)).unwrap();
+        assert_eq!(o.stdout_text().trim(), "none");
     }
 
     #[test]
-    fn prompts_are_switched_off() {
-        let out = Cmd::new("sh")
-            .args([
-                "-c",
-                "echo \"$GIT_TERMINAL_PROMPT:${GIT_ASKPASS-unset}:$SSH_ASKPASS_REQUIRE\"",
-            ])
-            .env("GIT_ASKPASS", "/bin/askpass")
-            .non_interactive()
-            .run(Duration::from_secs(5));
-        assert_eq!(out.stdout, "0:unset:never\n");
+    fn missing_program_is_an_error() {
+        assert!(run(Command::new("/nonexistent/prog"), Duration::from_secs(1)).is_err());
     }
 }

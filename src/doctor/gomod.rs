@@ -1,148 +1,189 @@
-//! The modules in play: `MODULE[@VERSION]` arguments, and the requirements
-//! of the `go.mod` above the current directory (read simply: `require`
-//! lines and blocks; requirements replaced by a local directory are dropped,
-//! since go never fetches them).
+//! The current module's `go.mod` (and `go.sum`), read simply: which modules
+//! it requires at which versions, which of them are replaced by a local
+//! directory (never fetched), and which go / toolchain it asks for.
+//!
+//! Not a full parser (that is `golang.org/x/mod/modfile`): doctor only needs
+//! module paths and versions, so `retract`, `exclude`, `godebug` and the
+//! like are skipped, and a line it does not understand is ignored.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// A module doctor looks at.
+/// One `require`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ModuleRef {
+pub struct Require {
     pub path: String,
-    pub version: Option<String>,
+    pub version: String,
+    pub indirect: bool,
 }
 
-impl ModuleRef {
-    /// Parses `MODULE` or `MODULE@VERSION`; `Err` says why it is not a
-    /// module path go could fetch.
-    pub fn parse(arg: &str) -> Result<ModuleRef, String> {
-        let (path, version) = match arg.split_once('@') {
-            Some((p, v)) if !v.is_empty() => (p, Some(v.to_owned())),
-            Some(_) => return Err(format!("{arg:?}: empty version after @")),
-            None => (arg, None),
-        };
-        let path = path.trim_end_matches('/');
-        if path.is_empty() {
-            return Err(format!("{arg:?}: empty module path"));
-        }
-        if path.contains("://") {
-            return Err(format!(
-                "{arg:?}: a module path has no scheme (github.com/acme/api, not https://…)"
-            ));
-        }
-        if path
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '`' | '\\'))
-        {
-            return Err(format!("{arg:?}: invalid character in module path"));
-        }
-        let first = path.split('/').next().unwrap_or("");
-        if !first.contains('.') {
-            return Err(format!(
-                "{arg:?}: the first path element must be a host name with a dot (as go requires)"
-            ));
-        }
-        Ok(ModuleRef {
-            path: path.to_owned(),
-            version,
-        })
-    }
-
-    /// The first path element (the host go contacts for the path).
-    pub fn host(&self) -> &str {
-        self.path.split('/').next().unwrap_or("")
-    }
-
-    pub fn display(&self) -> String {
-        match &self.version {
-            Some(v) => format!("{}@{v}", self.path),
-            None => self.path.clone(),
-        }
-    }
-}
-
-/// The go.mod found above a directory.
-#[derive(Debug, Clone, Default)]
+/// What go.mod says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GoMod {
     pub file: PathBuf,
     pub module: Option<String>,
-    pub requires: Vec<ModuleRef>,
+    pub go: Option<String>,
+    pub toolchain: Option<String>,
+    pub requires: Vec<Require>,
+    /// `replace OLD[ V] => NEW[ V]`: OLD → (NEW, its version if a module).
+    pub replaces: BTreeMap<String, (String, Option<String>)>,
+    /// `module@version` pairs with both hashes in go.sum (so go does not ask
+    /// the checksum database for them).
+    pub summed: BTreeSet<String>,
 }
 
-/// Walks up from `dir` to the first `go.mod`.
-pub fn find(dir: &Path) -> Option<GoMod> {
-    for d in dir.ancestors() {
-        let f = d.join("go.mod");
-        if let Ok(text) = std::fs::read_to_string(&f) {
-            let mut m = parse(&text);
-            m.file = f;
-            return Some(m);
+impl GoMod {
+    /// The module and version go fetches for a requirement: the
+    /// replacement when it is another module, `None` when it is a directory.
+    pub fn fetched(&self, r: &Require) -> Option<(String, String)> {
+        match self.replaces.get(&r.path) {
+            Some((new, Some(v))) => Some((new.clone(), v.clone())),
+            Some((_, None)) => None,
+            None => Some((r.path.clone(), r.version.clone())),
         }
+    }
+
+    /// Whether go.sum has both the zip and the go.mod hash of `m@v`.
+    pub fn in_go_sum(&self, module: &str, version: &str) -> bool {
+        self.summed.contains(&format!("{module}@{version}"))
+    }
+}
+
+/// The go.mod of `dir` or of its nearest parent, as go finds it.
+pub fn find(dir: &Path) -> Option<PathBuf> {
+    let mut d = Some(dir);
+    while let Some(cur) = d {
+        let f = cur.join("go.mod");
+        if f.is_file() {
+            return Some(f);
+        }
+        d = cur.parent();
     }
     None
 }
 
-/// Reads `module`, `require` and local `replace` directives.
+/// Reads go.mod and the go.sum beside it.
+pub fn load(file: &Path) -> std::io::Result<GoMod> {
+    let text = std::fs::read_to_string(file)?;
+    let mut m = parse(&text);
+    m.file = file.to_owned();
+    if let Some(dir) = file.parent()
+        && let Ok(sum) = std::fs::read_to_string(dir.join("go.sum"))
+    {
+        m.summed = parse_go_sum(&sum);
+    }
+    Ok(m)
+}
+
+/// Parses go.mod text.
 pub fn parse(text: &str) -> GoMod {
-    let mut out = GoMod::default();
-    let mut replaced_locally = Vec::new();
-    let mut block: Option<&str> = None;
+    let mut m = GoMod::default();
+    let mut block: Option<String> = None;
     for raw in text.lines() {
+        let indirect = raw.contains("// indirect");
         let line = raw.split("//").next().unwrap_or("").trim();
         if line.is_empty() {
             continue;
         }
-        if let Some(kind) = block {
-            if line == ")" {
-                block = None;
-            } else {
-                directive(kind, line, &mut out, &mut replaced_locally);
+        if block.is_some() && line == ")" {
+            block = None;
+            continue;
+        }
+        let (verb, rest) = match &block {
+            Some(b) => (b.clone(), line.to_owned()),
+            None => {
+                let (v, r) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+                let r = r.trim();
+                if r == "(" {
+                    block = Some(v.to_owned());
+                    continue;
+                }
+                (v.to_owned(), r.to_owned())
             }
-            continue;
-        }
-        let (verb, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-        let rest = rest.trim();
-        if rest == "(" {
-            block = Some(match verb {
-                "require" => "require",
-                "replace" => "replace",
-                _ => "other",
-            });
-            continue;
-        }
-        match verb {
-            "module" => out.module = Some(unquote(rest).to_owned()),
-            "require" | "replace" => directive(verb, rest, &mut out, &mut replaced_locally),
+        };
+        let words = tokens(&rest);
+        match verb.as_str() {
+            "module" => m.module = words.first().cloned(),
+            "go" => m.go = words.first().cloned(),
+            "toolchain" => m.toolchain = words.first().cloned(),
+            "require" => {
+                if let [path, version, ..] = words.as_slice() {
+                    m.requires.push(Require {
+                        path: path.clone(),
+                        version: version.clone(),
+                        indirect,
+                    });
+                }
+            }
+            "replace" => {
+                if let Some(i) = words.iter().position(|w| w == "=>") {
+                    let old = words.first().cloned();
+                    let new = words.get(i + 1).cloned();
+                    let new_version = words.get(i + 2).cloned();
+                    if let (Some(old), Some(new)) = (old, new) {
+                        m.replaces.insert(old, (new, new_version));
+                    }
+                }
+            }
             _ => {}
         }
     }
-    out.requires.retain(|r| !replaced_locally.contains(&r.path));
+    m
+}
+
+/// Words of a go.mod line, with `"…"` and `` `…` `` quoting.
+fn tokens(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = s.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut w = String::new();
+        if c == '"' || c == '`' {
+            chars.next();
+            let mut escaped = false;
+            for ch in chars.by_ref() {
+                if c == '"' && !escaped && ch == '\\' {
+                    escaped = true;
+                    continue;
+                }
+                if ch == c && !escaped {
+                    break;
+                }
+                escaped = false;
+                w.push(ch);
+            }
+        } else {
+            while let Some(&ch) = chars.peek() {
+                if ch.is_whitespace() {
+                    break;
+                }
+                w.push(ch);
+                chars.next();
+            }
+        }
+        out.push(w);
+    }
     out
 }
 
-fn directive(kind: &str, line: &str, out: &mut GoMod, local: &mut Vec<String>) {
-    let fields: Vec<&str> = line.split_whitespace().map(unquote).collect();
-    match kind {
-        "require" if fields.len() >= 2 => out.requires.push(ModuleRef {
-            path: fields[0].to_owned(),
-            version: Some(fields[1].to_owned()),
-        }),
-        "replace" => {
-            if let Some(i) = fields.iter().position(|f| *f == "=>")
-                && let Some(target) = fields.get(i + 1)
-                && (target.starts_with("./")
-                    || target.starts_with("../")
-                    || target.starts_with('/'))
-            {
-                local.push(fields[0].to_owned());
-            }
-        }
-        _ => {}
+/// `module@version` for which go.sum has both `h1:` lines.
+fn parse_go_sum(text: &str) -> BTreeSet<String> {
+    let mut zip = BTreeSet::new();
+    let mut gomod = BTreeSet::new();
+    for line in text.lines() {
+        let mut w = line.split_whitespace();
+        let (Some(m), Some(v)) = (w.next(), w.next()) else {
+            continue;
+        };
+        match v.strip_suffix("/go.mod") {
+            Some(v) => gomod.insert(format!("{m}@{v}")),
+            None => zip.insert(format!("{m}@{v}")),
+        };
     }
-}
-
-fn unquote(s: &str) -> &str {
-    s.trim_matches('"').trim_matches('`')
+    zip.intersection(&gomod).cloned().collect()
 }
 
 #[cfg(test)]
@@ -150,42 +191,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn requires_blocks_and_local_replacements() {
+    fn parses_requires_replaces_and_versions() {
         let m = parse(
-            "module example.com/app // the app\n\ngo 1.21\n\nrequire github.com/acme/api v1.2.0\n\
-             require (\n\tgithub.com/acme/private v1.0.0 // indirect\n\t\"go.acme.test/secret\" v1.0.0\n\tgolang.org/x/text v0.3.0\n)\n\
-             replace golang.org/x/text => ../text\nreplace github.com/acme/api => github.com/fork/api v1.2.1\n",
+            "module github.com/acme/app // the app\n\ngo 1.22\ntoolchain go1.23.4\n\n\
+             require github.com/acme/private v1.0.0\n\
+             require (\n\tgolang.org/x/mod v0.20.0 // indirect\n\t\"git.corp.example/team/lib\" v1.2.3\n)\n\
+             replace github.com/acme/local => ../local\n\
+             replace (\n\tgithub.com/old/x v1.0.0 => github.com/new/x v1.1.0\n)\n\
+             exclude github.com/bad/x v1.0.0\n",
         );
-        assert_eq!(m.module.as_deref(), Some("example.com/app"));
-        let paths: Vec<String> = m.requires.iter().map(ModuleRef::display).collect();
+        assert_eq!(m.module.as_deref(), Some("github.com/acme/app"));
+        assert_eq!(m.go.as_deref(), Some("1.22"));
+        assert_eq!(m.toolchain.as_deref(), Some("go1.23.4"));
+        assert_eq!(m.requires.len(), 3);
+        assert!(m.requires[1].indirect);
+        assert_eq!(m.requires[2].path, "git.corp.example/team/lib");
+        let local = Require {
+            path: "github.com/acme/local".into(),
+            version: "v0.0.0".into(),
+            indirect: false,
+        };
+        assert_eq!(m.fetched(&local), None);
+        let old = Require {
+            path: "github.com/old/x".into(),
+            version: "v1.0.0".into(),
+            indirect: false,
+        };
         assert_eq!(
-            paths,
-            [
-                "github.com/acme/api@v1.2.0",
-                "github.com/acme/private@v1.0.0",
-                "go.acme.test/secret@v1.0.0"
-            ]
+            m.fetched(&old),
+            Some(("github.com/new/x".into(), "v1.1.0".into()))
         );
     }
 
     #[test]
-    fn module_arguments() {
-        assert_eq!(
-            ModuleRef::parse("github.com/acme/api@v1.0.0").unwrap(),
-            ModuleRef {
-                path: "github.com/acme/api".into(),
-                version: Some("v1.0.0".into())
-            }
+    fn go_sum_needs_both_hashes() {
+        let s = parse_go_sum(
+            "github.com/a/b v1.0.0 h1:x=\ngithub.com/a/b v1.0.0/go.mod h1:y=\ngithub.com/c/d v1.0.0/go.mod h1:z=\n",
         );
-        for bad in [
-            "",
-            "@v1",
-            "acme/api",
-            "https://github.com/acme/api",
-            "a.b/c d",
-            "x.y@",
-        ] {
-            assert!(ModuleRef::parse(bad).is_err(), "{bad}");
-        }
+        assert!(s.contains("github.com/a/b@v1.0.0"));
+        assert!(!s.contains("github.com/c/d@v1.0.0"));
     }
 }

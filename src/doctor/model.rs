@@ -1,69 +1,73 @@
-//! What doctor reports: one [`Check`] per line, grouped in sections.
-//!
-//! Every string in here is shown to the user (text or JSON), so everything
-//! is redacted once, when the check is built ([`Check::new`],
-//! [`Check::with_fix`], [`Check::with_detail`]); rule steps arrive already
-//! built from redacted values ([`Check::with_fixes`]).
+//! What doctor reports: checks with a status, a one-line summary, detail
+//! lines, the diagnosis ID a problem corresponds to and the commands that fix
+//! it.  Checks are built already in the user's language; redaction happens
+//! once, when they are rendered (`render.rs`), so nothing can bypass it.
 
-use serde::Serialize;
+use std::time::Duration;
 
-use crate::redact::redact_owned;
-
-/// Outcome of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// The outcome of one check.  Ordered from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Status {
-    /// Works.
+    /// Fine.
     Ok,
-    /// Worth knowing, does not fail the run (exit status stays 0).
+    /// Not fine, but go commands will still work (or doctor cannot tell):
+    /// does not change the exit status.
     Warn,
-    /// A problem: go will (or may) fail because of it; exit status 1.
-    Fail,
-    /// Not checked (not applicable, or go would not do it either).
+    /// Something that makes go commands fail, or disables a security check.
+    Problem,
+    /// Not run: not applicable, not asked for, or an earlier step failed.
     Skip,
 }
 
 impl Status {
-    /// The symbol shown in text output (`ascii` when the terminal's
-    /// character set is not UTF-8).
-    pub fn symbol(self, ascii: bool) -> &'static str {
-        match (self, ascii) {
-            (Status::Ok, false) => "✓",
-            (Status::Warn, false) => "!",
-            (Status::Fail, false) => "✗",
-            (Status::Skip, false) => "–",
-            (Status::Ok, true) => "ok  ",
-            (Status::Warn, true) => "warn",
-            (Status::Fail, true) => "FAIL",
-            (Status::Skip, true) => "skip",
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Problem => "problem",
+            Status::Skip => "skip",
         }
     }
 }
 
-/// Sections, in the order they are printed.  A module's probes get a
-/// section of their own, named after the module.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// Where a check is listed ([`Section::rank`] orders the report).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Section {
     Toolchain,
     GoEnv,
     Git,
     Credentials,
+    Ssh,
     Network,
-    Reachability,
+    /// Probes of one module (`MODULE[@VERSION]` as given).
     Module(String),
 }
 
 impl Section {
-    /// Stable key used in JSON (`"module:github.com/acme/api"`).
-    pub fn key(&self) -> String {
+    /// Position in the report: modules keep the order they were named in.
+    pub fn rank(&self) -> u8 {
         match self {
-            Section::Toolchain => "toolchain".into(),
-            Section::GoEnv => "go-env".into(),
-            Section::Git => "git".into(),
-            Section::Credentials => "credentials".into(),
-            Section::Network => "network".into(),
-            Section::Reachability => "reachability".into(),
-            Section::Module(m) => format!("module:{m}"),
+            Section::Toolchain => 0,
+            Section::GoEnv => 1,
+            Section::Git => 2,
+            Section::Credentials => 3,
+            Section::Ssh => 4,
+            Section::Network => 5,
+            Section::Module(_) => 6,
+        }
+    }
+
+    /// The JSON name (`module` for every module; the module is a field).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Section::Toolchain => "toolchain",
+            Section::GoEnv => "go-env",
+            Section::Git => "git",
+            Section::Credentials => "credentials",
+            Section::Ssh => "ssh",
+            Section::Network => "network",
+            Section::Module(_) => "module",
         }
     }
 }
@@ -71,91 +75,118 @@ impl Section {
 /// One line of the report.
 #[derive(Debug, Clone)]
 pub struct Check {
-    /// Stable identifier of the check (`go.found`, `git.insteadof`,
-    /// `probe.ls-remote`); several lines may share one (one per rewrite).
+    /// Stable identifier of the kind of check (`go.binary`, `module.ls-remote`…).
     pub id: &'static str,
     pub section: Section,
     pub status: Status,
-    /// One line, redacted.
+    /// One line, in the user's language.
     pub summary: String,
-    /// Further lines (evidence, what was looked at), redacted.
+    /// Further lines: evidence, values, what was tried.
     pub detail: Vec<String>,
-    /// The diagnosis ID of the taxonomy this corresponds to, if any.
+    /// The diagnosis (taxonomy) ID a problem corresponds to.
     pub diagnosis: Option<&'static str>,
-    /// Commands or steps that fix it, redacted.
+    /// Commands or steps that fix it, most specific first.
     pub fix: Vec<String>,
+    /// How long a probe took (network probes only).
+    pub elapsed: Option<Duration>,
 }
 
 impl Check {
-    pub fn new(
-        id: &'static str,
-        section: Section,
-        status: Status,
-        summary: impl AsRef<str>,
-    ) -> Check {
+    pub fn new(id: &'static str, section: Section, status: Status, summary: String) -> Check {
         Check {
             id,
             section,
             status,
-            summary: redact_owned(summary.as_ref()),
+            summary,
             detail: Vec::new(),
             diagnosis: None,
             fix: Vec::new(),
+            elapsed: None,
         }
     }
 
-    pub fn with_detail(mut self, line: impl AsRef<str>) -> Check {
-        for l in line.as_ref().lines() {
-            let l = l.trim_end();
-            if !l.is_empty() {
-                self.detail.push(redact_owned(l));
-            }
-        }
+    pub fn ok(id: &'static str, section: Section, summary: String) -> Check {
+        Check::new(id, section, Status::Ok, summary)
+    }
+
+    pub fn warn(id: &'static str, section: Section, summary: String) -> Check {
+        Check::new(id, section, Status::Warn, summary)
+    }
+
+    pub fn problem(id: &'static str, section: Section, summary: String) -> Check {
+        Check::new(id, section, Status::Problem, summary)
+    }
+
+    pub fn skip(id: &'static str, section: Section, summary: String) -> Check {
+        Check::new(id, section, Status::Skip, summary)
+    }
+
+    pub fn detail(mut self, line: impl Into<String>) -> Check {
+        self.detail.push(line.into());
         self
     }
 
-    pub fn with_diagnosis(mut self, id: &'static str) -> Check {
+    pub fn details(mut self, lines: impl IntoIterator<Item = String>) -> Check {
+        self.detail.extend(lines);
+        self
+    }
+
+    pub fn diagnosis(mut self, id: &'static str) -> Check {
         self.diagnosis = Some(id);
         self
     }
 
-    pub fn with_fix(mut self, step: impl AsRef<str>) -> Check {
-        self.fix.push(redact_owned(step.as_ref()));
+    pub fn fix(mut self, step: impl Into<String>) -> Check {
+        self.fix.push(step.into());
         self
     }
 
-    /// Steps of a diagnosis rule ([`super::advice`]): the rule's own text
-    /// filled with redacted values, exactly as the shim prints them, so they
-    /// are not passed through the redactor again (its `.netrc` pass would
-    /// take the rule's `password TOKEN` placeholder for a password).
-    pub fn with_fixes(mut self, steps: impl IntoIterator<Item = String>) -> Check {
+    pub fn fixes(mut self, steps: impl IntoIterator<Item = String>) -> Check {
         self.fix.extend(steps);
         self
     }
+
+    pub fn elapsed(mut self, d: Duration) -> Check {
+        self.elapsed = Some(d);
+        self
+    }
 }
 
-/// Everything doctor found.
+/// Everything one doctor run found.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub checks: Vec<Check>,
-    /// Wall-clock time of the whole run, in milliseconds.
-    pub elapsed_ms: u128,
+    /// Whether network probes ran (`--network` or a MODULE argument).
+    pub network: bool,
+    /// Wall-clock time of the network probes, when they ran.
+    pub network_elapsed: Option<Duration>,
+}
+
+/// Counts per status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub ok: usize,
+    pub warn: usize,
+    pub problem: usize,
+    pub skip: usize,
 }
 
 impl Report {
-    pub fn count(&self, status: Status) -> usize {
-        self.checks.iter().filter(|c| c.status == status).count()
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally::default();
+        for c in &self.checks {
+            match c.status {
+                Status::Ok => t.ok += 1,
+                Status::Warn => t.warn += 1,
+                Status::Problem => t.problem += 1,
+                Status::Skip => t.skip += 1,
+            }
+        }
+        t
     }
 
-    /// 0 when nothing failed (warnings allowed), 1 when a problem was found.
-    pub fn exit_code(&self) -> i32 {
-        if self.count(Status::Fail) > 0 { 1 } else { 0 }
-    }
-
-    /// Checks in section order, keeping the order within a section.
-    pub fn sorted(&self) -> Vec<&Check> {
-        let mut v: Vec<&Check> = self.checks.iter().collect();
-        v.sort_by(|a, b| a.section.cmp(&b.section));
-        v
+    /// 0 when nothing is a problem (warnings allowed), 1 otherwise.
+    pub fn exit_status(&self) -> i32 {
+        i32::from(self.checks.iter().any(|c| c.status == Status::Problem))
     }
 }

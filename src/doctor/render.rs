@@ -1,223 +1,370 @@
-//! Doctor's output: sections of `✓ ! ✗ –` lines (ASCII `ok warn FAIL skip`
-//! when the locale's character set is not UTF-8), and the versioned JSON
-//! object of docs/doctor.md.  Checks are redacted when built
-//! ([`super::model`]): the only way text gets into a report.
+//! Doctor's output: sections of one-line checks (`✓` ok, `!` warning,
+//! `✗` problem, `–` skipped; `ok` / `warn` / `FAIL` / `skip` when the
+//! locale is not UTF-8 or with `--ascii`), or one JSON object
+//! (docs/doctor.md).  Every string passes [`crate::redact`] here, the one
+//! place output is produced, so no check can leak a secret by forgetting.
 
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
 
+use super::l;
 use super::model::{Check, Report, Section, Status};
 use crate::i18n::Lang;
+use crate::redact::redact_owned;
 
 /// Version of the JSON shape (docs/doctor.md).
 pub const JSON_VERSION: u32 = 1;
+/// Fix lines shown per check in text (JSON has them all).
+const MAX_FIXES: usize = 3;
+/// Longest detail line shown in text.
+const MAX_DETAIL: usize = 300;
 
-/// Whether the terminal's character set is UTF-8: the first of `LC_ALL`,
-/// `LC_CTYPE`, `LANG` that is set decides, as for any C program; unset
-/// means the POSIX locale (ASCII).
-pub fn utf8_locale(get: impl Fn(&str) -> Option<String>) -> bool {
+#[derive(Debug, Clone, Copy)]
+pub struct TextOptions {
+    pub lang: Lang,
+    pub color: bool,
+    pub unicode: bool,
+}
+
+/// Whether the terminal's locale can show `✓ ✗ –`: the first of LC_ALL,
+/// LC_CTYPE, LANG that is set names UTF-8.  NO_COLOR is about colour only
+/// and does not switch to ASCII.
+pub fn unicode_locale(get: impl Fn(&str) -> Option<String>) -> bool {
     ["LC_ALL", "LC_CTYPE", "LANG"]
         .iter()
-        .find_map(|k| get(k).filter(|v| !v.is_empty()))
+        .find_map(|n| get(n).filter(|v| !v.is_empty()))
         .is_some_and(|v| {
             let v = v.to_ascii_lowercase();
             v.contains("utf-8") || v.contains("utf8")
         })
 }
 
+fn mark(status: Status, unicode: bool) -> &'static str {
+    match (status, unicode) {
+        (Status::Ok, true) => "✓",
+        (Status::Warn, true) => "!",
+        (Status::Problem, true) => "✗",
+        (Status::Skip, true) => "–",
+        (Status::Ok, false) => "ok  ",
+        (Status::Warn, false) => "warn",
+        (Status::Problem, false) => "FAIL",
+        (Status::Skip, false) => "skip",
+    }
+}
+
 fn style(status: Status) -> Style {
     match status {
         Status::Ok => AnsiColor::Green.on_default().bold(),
         Status::Warn => AnsiColor::Yellow.on_default().bold(),
-        Status::Fail => AnsiColor::Red.on_default().bold(),
+        Status::Problem => AnsiColor::Red.on_default().bold(),
         Status::Skip => Style::new().dimmed(),
     }
 }
 
-fn heading(section: &Section, lang: Lang) -> String {
-    let (en, zh) = match section {
-        Section::Toolchain => ("Toolchain", "工具链"),
-        Section::GoEnv => ("Go settings", "Go 设置"),
-        Section::Git => ("Git", "Git"),
-        Section::Credentials => ("Credentials (netrc, SSH)", "凭据（netrc、SSH）"),
-        Section::Network => (
-            "Network settings (proxies, CA certificates)",
-            "网络设置（代理、CA 证书）",
-        ),
-        Section::Reachability => ("Reachability", "连通性"),
-        Section::Module(m) => {
-            return match lang {
-                Lang::En => format!("Module {m}"),
-                Lang::Zh => format!("模块 {m}"),
-            };
-        }
-    };
-    match lang {
-        Lang::En => en.to_owned(),
-        Lang::Zh => zh.to_owned(),
+const HEADING: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const HELP: Style = AnsiColor::Cyan.on_default().bold();
+
+fn paint(s: &str, st: Style) -> String {
+    format!("{st}{s}{st:#}")
+}
+
+pub fn section_title(s: &Section, lang: Lang) -> String {
+    match s {
+        Section::Toolchain => l(lang, "Toolchain", "工具链"),
+        Section::GoEnv => l(lang, "Go settings (go env)", "Go 设置（go env）"),
+        Section::Git => "Git".to_owned(),
+        Section::Credentials => l(lang, "Credentials", "凭据"),
+        Section::Ssh => "SSH".to_owned(),
+        Section::Network => l(lang, "Network", "网络"),
+        Section::Module(m) => l(lang, format!("Module {m}"), format!("模块 {m}")),
     }
 }
 
+fn bounded(s: &str) -> String {
+    let r = redact_owned(s);
+    if r.chars().count() <= MAX_DETAIL {
+        return r;
+    }
+    let mut t: String = r.chars().take(MAX_DETAIL).collect();
+    t.push('…');
+    t
+}
+
+/// A fix step, redacted — except that the placeholders of our own texts
+/// (`password TOKEN`) are not secrets: when nothing else in the line would
+/// be redacted, it is shown as written.
+fn redact_fix(f: &str) -> String {
+    let without = f.replace("password TOKEN", "").replace("password 令牌", "");
+    if crate::redact::redact(&without) == without.as_str() {
+        f.to_owned()
+    } else {
+        redact_owned(f)
+    }
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.1} s", d.as_secs_f64())
+}
+
 /// The text report.
-pub fn text(report: &Report, lang: Lang, ascii: bool, color: bool, network: bool) -> String {
+pub fn text(report: &Report, o: TextOptions) -> String {
+    let lang = o.lang;
     let mut out = String::new();
-    let bold = Style::new().bold();
     let mut current: Option<&Section> = None;
-    for c in report.sorted() {
+    for c in &report.checks {
         if current != Some(&c.section) {
             if current.is_some() {
                 out.push('\n');
             }
-            let _ = writeln!(out, "{bold}{}{bold:#}", heading(&c.section, lang));
+            let _ = writeln!(
+                out,
+                "{}",
+                paint(&redact_owned(&section_title(&c.section, lang)), HEADING)
+            );
             current = Some(&c.section);
         }
-        line(&mut out, c, lang, ascii);
+        line(&mut out, c, o);
     }
     out.push('\n');
-    let (fail, warn) = (report.count(Status::Fail), report.count(Status::Warn));
-    let summary = match lang {
-        Lang::En => match (fail, warn) {
-            (0, 0) => "No problems found.".to_owned(),
-            (0, w) => format!(
-                "No problems found ({w} warning{}).",
-                if w == 1 { "" } else { "s" }
-            ),
-            (f, w) => format!(
-                "{f} problem{} found, {w} warning{}.",
-                if f == 1 { "" } else { "s" },
-                if w == 1 { "" } else { "s" }
-            ),
-        },
-        Lang::Zh => match (fail, warn) {
-            (0, 0) => "没有发现问题。".to_owned(),
-            (0, w) => format!("没有发现问题（{w} 个提醒）。"),
-            (f, w) => format!("发现 {f} 个问题，{w} 个提醒。"),
-        },
-    };
-    let _ = writeln!(out, "{bold}{summary}{bold:#}");
-    if !network {
+    if !report.network {
         let _ = writeln!(
             out,
             "{}",
-            match lang {
-                Lang::En =>
-                    "Network probes were not run: add --network, or name a module (`gotriage doctor MODULE`).",
-                Lang::Zh =>
-                    "没有运行网络探测：加上 --network，或指定模块（`gotriage doctor MODULE`）。",
-            }
+            paint(
+                &l(
+                    lang,
+                    "Network probes were not run: add --network, or name a module (gotriage doctor MODULE).",
+                    "没有运行网络探测：加上 --network，或指定一个模块（gotriage doctor 模块路径）。",
+                ),
+                DIM
+            )
         );
     }
-    if color {
+    let t = report.tally();
+    let mut summary = l(
+        lang,
+        format!(
+            "{} problem(s), {} warning(s), {} ok, {} skipped",
+            t.problem, t.warn, t.ok, t.skip
+        ),
+        format!(
+            "{} 个问题，{} 个警告，{} 项正常，{} 项跳过",
+            t.problem, t.warn, t.ok, t.skip
+        ),
+    );
+    if let Some(d) = report.network_elapsed {
+        summary.push_str(&l(
+            lang,
+            format!(" (network probes: {})", secs(d)),
+            format!("（网络探测用时 {}）", secs(d)),
+        ));
+    }
+    let st = if t.problem > 0 {
+        style(Status::Problem)
+    } else if t.warn > 0 {
+        style(Status::Warn)
+    } else {
+        style(Status::Ok)
+    };
+    let _ = writeln!(out, "{}", paint(&summary, st));
+    if o.color {
         out
     } else {
         anstream::adapter::strip_str(&out).to_string()
     }
 }
 
-fn line(out: &mut String, c: &Check, lang: Lang, ascii: bool) {
-    let st = style(c.status);
-    let id = c.diagnosis.map(|d| format!(" [{d}]")).unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "  {st}{}{st:#} {}{id}",
-        c.status.symbol(ascii),
-        c.summary
+fn line(out: &mut String, c: &Check, o: TextOptions) {
+    let mut head = format!(
+        "  {} {}",
+        paint(mark(c.status, o.unicode), style(c.status)),
+        redact_owned(&c.summary)
     );
-    let pad = if ascii { "       " } else { "    " };
-    for d in &c.detail {
-        let _ = writeln!(out, "{pad}{d}");
+    if let Some(id) = c.diagnosis
+        && c.status != Status::Ok
+    {
+        head.push(' ');
+        head.push_str(&paint(&format!("[{id}]"), style(c.status)));
     }
-    let label = match lang {
-        Lang::En => "fix:",
-        Lang::Zh => "修复：",
-    };
-    for f in &c.fix {
-        let h = AnsiColor::Cyan.on_default().bold();
-        let _ = writeln!(out, "{pad}{h}{label}{h:#} {f}");
+    if let Some(e) = c.elapsed.filter(|e| *e >= Duration::from_secs(1)) {
+        head.push_str(&paint(&format!(" ({})", secs(e)), DIM));
+    }
+    let _ = writeln!(out, "{head}");
+    for d in &c.detail {
+        let _ = writeln!(out, "      {}", paint(&bounded(d), DIM));
+    }
+    if matches!(c.status, Status::Warn | Status::Problem) {
+        for f in c.fix.iter().take(MAX_FIXES) {
+            let _ = writeln!(out, "      {} {}", paint("help:", HELP), redact_fix(f));
+        }
+        if c.fix.len() > MAX_FIXES {
+            let more = c.fix.len() - MAX_FIXES;
+            let hint = match c.diagnosis {
+                Some(id) => l(
+                    o.lang,
+                    format!("({more} more: gotriage explain {id}, or --format json)"),
+                    format!("（还有 {more} 条：gotriage explain {id}，或 --format json）"),
+                ),
+                None => l(
+                    o.lang,
+                    format!("({more} more with --format json)"),
+                    format!("（还有 {more} 条，见 --format json）"),
+                ),
+            };
+            let _ = writeln!(out, "      {}", paint(&hint, DIM));
+        }
     }
 }
 
-/// The JSON object (one per run, on stdout).
-pub fn json(report: &Report, network: bool) -> Value {
+/// The JSON object (docs/doctor.md).
+pub fn json(report: &Report, lang: Lang) -> Value {
+    let t = report.tally();
     let checks: Vec<Value> = report
-        .sorted()
-        .into_iter()
+        .checks
+        .iter()
         .map(|c| {
             json!({
                 "id": c.id,
                 "section": c.section.key(),
-                "status": c.status,
-                "summary": c.summary,
-                "detail": c.detail,
+                "module": match &c.section { Section::Module(m) => Some(redact_owned(m)), _ => None },
+                "status": c.status.as_str(),
+                "summary": redact_owned(&c.summary),
+                "detail": c.detail.iter().map(|d| redact_owned(d)).collect::<Vec<_>>(),
                 "diagnosis": c.diagnosis,
-                "fix": c.fix,
+                "fix": c.fix.iter().map(|f| redact_fix(f)).collect::<Vec<_>>(),
+                "elapsed_ms": c.elapsed.map(|e| u64::try_from(e.as_millis()).unwrap_or(u64::MAX)),
             })
         })
         .collect();
     json!({
         "version": JSON_VERSION,
-        "network": network,
-        "summary": {
-            "ok": report.count(Status::Ok),
-            "warnings": report.count(Status::Warn),
-            "problems": report.count(Status::Fail),
-            "skipped": report.count(Status::Skip),
-        },
-        "elapsed_ms": report.elapsed_ms,
-        "exit": report.exit_code(),
+        "gotriage": env!("CARGO_PKG_VERSION"),
+        "lang": lang.code(),
+        "network": report.network,
+        "network_ms": report.network_elapsed.map(|e| u64::try_from(e.as_millis()).unwrap_or(u64::MAX)),
+        "summary": { "ok": t.ok, "warn": t.warn, "problem": t.problem, "skip": t.skip },
+        "exit": report.exit_status(),
         "checks": checks,
     })
+}
+
+/// The JSON written when doctor itself could not run (exit status 2).
+pub fn json_error(message: &str) -> Value {
+    json!({ "version": JSON_VERSION, "error": redact_owned(message), "exit": 2, "checks": [] })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn locale_decides_the_symbols() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                pairs
-                    .iter()
-                    .find(|(n, _)| *n == k)
-                    .map(|(_, v)| (*v).to_owned())
-            }
-        };
-        assert!(utf8_locale(env(&[("LANG", "en_US.UTF-8")])));
-        assert!(utf8_locale(env(&[("LC_ALL", "zh_CN.utf8"), ("LANG", "C")])));
-        assert!(!utf8_locale(env(&[
-            ("LC_ALL", "C"),
-            ("LANG", "en_US.UTF-8")
-        ])));
-        assert!(!utf8_locale(env(&[])));
+    fn report() -> Report {
+        Report {
+            checks: vec![
+                Check::ok("go.binary", Section::Toolchain, "go: go1.27.3".into()),
+                Check::problem(
+                    "git.insteadof-credential",
+                    Section::Git,
+                    "url https://x-access-token:ghp_0123456789abcdefghijABCDEFGHIJ012345@github.com/".into(),
+                )
+                .diagnosis("https-auth-rejected")
+                .detail("token ghp_0123456789abcdefghijABCDEFGHIJ012345")
+                .fix("a")
+                .fix("b")
+                .fix("c")
+                .fix("d"),
+            ],
+            network: false,
+            network_elapsed: None,
+        }
     }
 
     #[test]
-    fn text_lines_carry_ids_fixes_and_no_secrets() {
-        let report = Report {
-            checks: vec![
-                Check::new("a", Section::Git, Status::Warn, "insteadOf: https://github.com/ → https://ghp_0123456789abcdefghijABCDEFGHIJ0123@github.com/")
-                    .with_fix("use a helper"),
-                Check::new("b", Section::Toolchain, Status::Fail, "git: not found").with_diagnosis("git-not-found"),
-            ],
-            elapsed_ms: 1,
-        };
-        let t = text(&report, Lang::En, false, false, false);
+    fn text_is_redacted_and_marked() {
+        let r = report();
+        let t = text(
+            &r,
+            TextOptions {
+                lang: Lang::En,
+                color: false,
+                unicode: true,
+            },
+        );
+        assert!(!t.contains("ghp_0123"), "{t}");
+        assert!(t.contains("ghp_***"), "{t}");
+        assert!(t.contains("  ✓ go: go1.27.3"), "{t}");
         assert!(
-            t.find("Toolchain").unwrap() < t.find("Git\n").unwrap(),
+            t.contains("✗ url https://x-access-token:***@github.com/ [https-auth-rejected]"),
             "{t}"
         );
-        assert!(t.contains("  ✗ git: not found [git-not-found]"), "{t}");
-        assert!(t.contains("    fix: use a helper"), "{t}");
-        assert!(!t.contains("0123456789abcdef"), "{t}");
-        assert!(t.contains("1 problem found, 1 warning."), "{t}");
-        let a = text(&report, Lang::En, true, false, false);
-        assert!(a.contains("  FAIL git: not found"), "{a}");
-        let j = json(&report, false);
+        assert!(
+            t.contains("help: c") && !t.contains("help: d") && t.contains("1 more"),
+            "{t}"
+        );
+        assert!(
+            t.contains("1 problem(s), 0 warning(s), 1 ok, 0 skipped"),
+            "{t}"
+        );
+        let a = text(
+            &r,
+            TextOptions {
+                lang: Lang::En,
+                color: false,
+                unicode: false,
+            },
+        );
+        assert!(a.contains("  FAIL url") && a.contains("  ok   go:"), "{a}");
+        assert!(a.is_ascii() || !a.contains('✓'));
+        let c = text(
+            &r,
+            TextOptions {
+                lang: Lang::En,
+                color: true,
+                unicode: true,
+            },
+        );
+        assert!(c.contains("\u{1b}["));
+    }
+
+    #[test]
+    fn json_shape() {
+        let j = json(&report(), Lang::En);
+        assert_eq!(j["version"], 1);
         assert_eq!(j["exit"], 1);
-        assert_eq!(j["checks"][0]["status"], "fail");
+        assert_eq!(j["summary"]["problem"], 1);
         assert_eq!(j["checks"][1]["section"], "git");
+        assert_eq!(j["checks"][1]["fix"].as_array().unwrap().len(), 4);
+        assert!(!j.to_string().contains("ghp_0123"));
+        assert_eq!(j["checks"][0]["diagnosis"], Value::Null);
+    }
+
+    #[test]
+    fn placeholders_are_not_secrets() {
+        let f = "a ~/.netrc entry `machine HOST login USER password TOKEN` (chmod 600 ~/.netrc)";
+        assert_eq!(redact_fix(f), f);
+        let leaky = "machine h login u password TOKEN and https://u:hunter2@h/";
+        assert!(!redact_fix(leaky).contains("hunter2"));
+    }
+
+    #[test]
+    fn locale_decides_unicode() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |n: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == n)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        assert!(unicode_locale(env(&[("LANG", "en_US.UTF-8")])));
+        assert!(unicode_locale(env(&[("LC_ALL", "C.utf8"), ("LANG", "C")])));
+        assert!(!unicode_locale(env(&[
+            ("LC_ALL", "C"),
+            ("LANG", "en_US.UTF-8")
+        ])));
+        assert!(!unicode_locale(env(&[])));
     }
 }

@@ -380,44 +380,6 @@ fn self_test(shim_bin: &Path) {
     assert_eq!(diagnosis_id("gotriage: error[Bad ID]: y"), None);
 }
 
-/// `gotriage doctor` against the lab (tests/e2e/doctor.rs), a few at a
-/// time; returns how many passed and adds failures to `failures`.
-fn run_doctor_cases(filters: &[String], failures: &Mutex<Vec<String>>) -> usize {
-    let cases: Vec<doctor::Case> = doctor::cases()
-        .into_iter()
-        .filter(|c| filters.is_empty() || filters.iter().any(|f| c.name.contains(f.as_str())))
-        .collect();
-    let lab = doctor::LabInfo::read(&repo());
-    let gotriage = PathBuf::from(env!("CARGO_BIN_EXE_gotriage"));
-    let next = AtomicUsize::new(0);
-    let passed = AtomicUsize::new(0);
-    println!("\nrunning {} doctor cases", cases.len());
-    std::thread::scope(|s| {
-        for _ in 0..4.min(cases.len()) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(case) = cases.get(i) else { break };
-                    match doctor::run(case, i, &lab, &repo(), &gotriage) {
-                        Ok(note) => {
-                            passed.fetch_add(1, Ordering::SeqCst);
-                            println!("test {} ... ok ({note})", case.name);
-                        }
-                        Err(e) => {
-                            println!("test {} ... FAILED", case.name);
-                            failures
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .push(format!("---- {} ----\n{e}", case.name));
-                        }
-                    }
-                }
-            });
-        }
-    });
-    passed.load(Ordering::SeqCst)
-}
-
 fn main() {
     let filters: Vec<String> = std::env::args()
         .skip(1)
@@ -425,7 +387,6 @@ fn main() {
         .collect();
     let shim_bin = PathBuf::from(env!("CARGO_BIN_EXE_gotriage"));
     self_test(&shim_bin);
-    doctor::self_test();
     let versions = lab_versions();
     let listed = listed_commands();
     let all = cases(&listed, &versions);
@@ -486,10 +447,12 @@ fn main() {
             });
         }
     });
-    let doctor_passed = run_doctor_cases(&filters, &failures);
+    // `gotriage doctor` against the same lab (tests/e2e/doctor.rs).
+    let (doctor_passed, doctor_failures) = doctor::run(&filters, &shim_bin);
     drop(lab);
 
     let mut failures = std::mem::take(&mut *failures.lock().unwrap_or_else(|p| p.into_inner()));
+    failures.extend(doctor_failures);
     if filters.is_empty() {
         failures.extend(
             coverage

@@ -1,8 +1,11 @@
-//! `gotriage doctor` local checks with real config files in a temporary
-//! HOME (real git reading a real ~/.gitconfig, the real go reading its
-//! GOENV file), and the exit statuses.  No network: no MODULE argument and
-//! no --network, so no probe runs (the network tests are in tests/e2e).
+//! `gotriage doctor`'s local checks on real configuration files in a
+//! temporary HOME, with the real go and git (no network: no MODULE and no
+//! `--network`, so no probe may run).
+//!
+//! ssh is kept out of play here (no SSH insteadOf): ssh reads the account's
+//! home, not $HOME, so its cases run in the lab's sandboxes (tests/e2e).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -10,313 +13,428 @@ use serde_json::Value;
 
 use crate::util;
 
-const TOKEN: &str = "ghp_0123456789abcdefghijABCDEFGHIJ0123xy";
+const TOKEN: &str = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
 
+/// A temporary HOME with an `app` directory to run in.
 struct Home {
     dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
 }
 
 impl Home {
     fn new() -> Home {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("app")).unwrap();
-        std::fs::write(
-            dir.path().join("app/go.mod"),
-            "module example.com/app\n\ngo 1.21\n",
-        )
-        .unwrap();
-        Home { dir }
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        Home {
+            dir,
+            env: Vec::new(),
+        }
     }
 
     fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    fn git_config(&self, key: &str, value: &str) {
-        let st = Command::new("git")
-            .args(["config", "--global", key, value])
-            .env("HOME", self.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env_remove("GIT_CONFIG_GLOBAL")
-            .status()
-            .unwrap();
-        assert!(st.success());
+    fn set(mut self, k: &str, v: &str) -> Home {
+        self.env.push((k.to_owned(), v.to_owned()));
+        self
     }
 
-    fn write(&self, rel: &str, text: &str, mode: u32) {
+    fn write(self, rel: &str, text: &str, mode: u32) -> Home {
         use std::os::unix::fs::PermissionsExt;
         let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, text).unwrap();
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        self
     }
 
-    /// Runs doctor in $HOME/app with a clean environment; returns (exit, stdout, stderr).
-    fn doctor(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-        let go = util::real_gos().last().expect("a real go").1.clone();
-        let path = format!(
+    fn path_var(&self) -> String {
+        let go = util::real_gos().last().unwrap().1.clone();
+        format!(
             "{}:/usr/local/bin:/usr/bin:/bin",
             go.parent().unwrap().display()
-        );
-        let mut cmd = Command::new(util::gotriage());
-        cmd.arg("doctor")
+        )
+    }
+
+    /// Runs a command (git, go) as this HOME would, to write real files.
+    fn run_tool(self, prog: &str, args: &[&str]) -> Home {
+        let st = Command::new(prog)
             .args(args)
+            .env_clear()
+            .env("HOME", self.path())
+            .env("PATH", self.path_var())
             .current_dir(self.path().join("app"))
+            .status()
+            .unwrap();
+        assert!(st.success(), "{prog} {args:?}");
+        self
+    }
+
+    fn doctor(&self, args: &[&str]) -> Run {
+        self.doctor_with_path(args, &self.path_var())
+    }
+
+    fn doctor_with_path(&self, args: &[&str], path: &str) -> Run {
+        let mut c = Command::new(util::gotriage());
+        c.arg("doctor")
+            .args(args)
             .env_clear()
             .env("HOME", self.path())
             .env("PATH", path)
             .env("LANG", "C.UTF-8")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GOTOOLCHAIN", "local")
-            .env("XDG_CONFIG_HOME", self.path().join(".config"));
-        for (k, v) in env {
-            cmd.env(k, v);
+            .env("GOTRIAGE_LANG", "en")
+            .current_dir(self.path().join("app"));
+        for (k, v) in &self.env {
+            c.env(k, v);
         }
-        let out = cmd.output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let out = c.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        Run {
+            exit: out.status.code().unwrap_or(-1),
+            json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
+            stdout,
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
 
-    fn json(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, Value, String) {
-        let mut a = vec!["--format", "json"];
-        a.extend_from_slice(args);
-        let (code, out, err) = self.doctor(&a, env);
-        let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
-        (code, v, out)
+    /// Every file under HOME with its contents and modification time.
+    fn snapshot(&self) -> BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)> {
+        fn walk(d: &Path, out: &mut BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)>) {
+            for e in std::fs::read_dir(d).unwrap().flatten() {
+                let p = e.path();
+                let md = std::fs::symlink_metadata(&p).unwrap();
+                if md.is_dir() {
+                    out.insert(p.clone(), (Vec::new(), md.modified().unwrap()));
+                    walk(&p, out);
+                } else {
+                    out.insert(
+                        p.clone(),
+                        (
+                            std::fs::read(&p).unwrap_or_default(),
+                            md.modified().unwrap(),
+                        ),
+                    );
+                }
+            }
+        }
+        let mut m = BTreeMap::new();
+        walk(self.path(), &mut m);
+        m
     }
 }
 
-fn find<'a>(v: &'a Value, id: &str) -> Vec<&'a Value> {
-    v["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["id"] == id)
-        .collect()
+struct Run {
+    exit: i32,
+    stdout: String,
+    stderr: String,
+    json: Value,
 }
 
-#[test]
-fn clean_home_passes_with_exit_0_and_runs_no_probe() {
-    let h = Home::new();
-    let (code, v, _) = h.json(&[], &[]);
-    assert_eq!(code, 0, "{v:#}");
-    assert_eq!(v["exit"], 0);
-    assert_eq!(v["version"], 1);
-    assert_eq!(v["network"], false);
-    assert!(
-        v["checks"]
+impl Run {
+    fn check(&self, id: &str) -> &Value {
+        self.json["checks"]
             .as_array()
-            .unwrap()
-            .iter()
-            .all(|c| !c["id"].as_str().unwrap().starts_with("probe."))
-    );
-    assert_eq!(find(&v, "go.found")[0]["status"], "ok");
-    assert_eq!(find(&v, "git.found")[0]["status"], "ok");
-    // Nothing was written into the temporary HOME (go's telemetry included).
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(h.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    assert_eq!(entries, [h.path().join("app")], "doctor wrote into HOME");
+            .and_then(|a| a.iter().find(|c| c["id"] == id))
+            .unwrap_or_else(|| panic!("no `{id}` check:\n{}\n{}", self.stdout, self.stderr))
+    }
+
+    fn has(&self, id: &str) -> bool {
+        self.json["checks"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|c| c["id"] == id))
+    }
+
+    fn assert(&self, id: &str, status: &str, diagnosis: Option<&str>) -> &Value {
+        let c = self.check(id);
+        assert_eq!(c["status"], status, "{id}: {c}");
+        if let Some(d) = diagnosis {
+            assert_eq!(c["diagnosis"], d, "{id}: {c}");
+        }
+        c
+    }
 }
 
 #[test]
-fn token_in_insteadof_is_warned_about_and_never_shown() {
-    let h = Home::new();
-    h.git_config(
-        &format!("url.https://{TOKEN}@github.com/.insteadOf"),
-        "https://github.com/",
+fn token_in_insteadof_is_warned_about_and_redacted() {
+    let url = format!("https://x-access-token:{TOKEN}@github.com/");
+    let home = Home::new().run_tool(
+        "git",
+        &[
+            "config",
+            "--global",
+            &format!("url.{url}.insteadOf"),
+            "https://github.com/",
+        ],
     );
-    h.git_config(
-        "http.https://github.com/.extraheader",
-        &format!("AUTHORIZATION: basic {TOKEN}"),
-    );
-    let (code, v, raw) = h.json(&[], &[]);
-    assert_eq!(code, 0, "warnings do not fail the run: {v:#}");
-    let c = find(&v, "git.insteadof");
-    assert_eq!(c[0]["status"], "warn", "{v:#}");
+    let r = home.doctor(&["--format", "json"]);
+    let c = r.assert("git.insteadof-credential", "warn", None);
+    assert!(c["fix"].to_string().contains("gh auth setup-git"), "{c}");
+    assert!(!r.stdout.contains(TOKEN), "{}", r.stdout);
     assert!(
-        c[0]["summary"]
-            .as_str()
-            .unwrap()
-            .contains("https://***@github.com/"),
-        "{c:?}"
+        r.stdout.contains("x-access-token:***@github.com"),
+        "{}",
+        r.stdout
+    );
+    // A warning does not fail the run.
+    assert_eq!(r.exit, 0, "{}", r.stdout);
+    let t = home.doctor(&[]);
+    assert!(
+        !t.stdout.contains(TOKEN) && !t.stderr.contains(TOKEN),
+        "{}",
+        t.stdout
     );
     assert!(
-        c[0]["fix"][0]
-            .as_str()
-            .unwrap()
-            .contains("gh auth setup-git"),
-        "{c:?}"
+        t.stdout
+            .contains("! an insteadOf rewrite in ~/.gitconfig has a credential"),
+        "{}",
+        t.stdout
     );
-    assert!(!raw.contains("0123456789abcdef"), "{raw}");
-    let (_, text, _) = h.doctor(&[], &[]);
-    assert!(
-        text.contains("! insteadOf: https://github.com/ → https://***@github.com/"),
-        "{text}"
-    );
-    assert!(!text.contains("0123456789abcdef"), "{text}");
 }
 
 #[test]
-fn a_world_readable_netrc_is_a_problem() {
-    let h = Home::new();
-    h.write(
+fn world_readable_netrc_is_a_problem() {
+    let home = Home::new().write(
         ".netrc",
-        "machine github.com login alice password hunter2hunter2\n",
+        "machine git.corp.example login alice password hunter2-secret\n",
         0o644,
     );
-    let (code, v, raw) = h.json(&[], &[]);
-    assert_eq!(code, 1);
-    let c = find(&v, "netrc.file");
-    assert_eq!(c[0]["status"], "fail");
-    assert_eq!(
-        c[0]["fix"][0],
-        format!("chmod 600 {}", h.path().join(".netrc").display())
-    );
-    assert!(!raw.contains("hunter2"), "{raw}");
-    // The same file with 0600 is fine.
-    h.write(
+    let r = home.doctor(&["--format", "json"]);
+    let c = r.assert("netrc.file", "problem", None);
+    assert_eq!(c["fix"][0], "chmod 600 ~/.netrc", "{c}");
+    assert!(c["summary"].to_string().contains("0644"), "{c}");
+    assert!(!r.stdout.contains("hunter2"), "{}", r.stdout);
+    assert_eq!(r.exit, 1);
+
+    let home = Home::new().write(
         ".netrc",
-        "machine github.com login alice password hunter2hunter2\n",
+        "machine git.corp.example login alice password hunter2-secret\n",
         0o600,
     );
-    let (code, v, _) = h.json(&[], &[]);
-    assert_eq!(
-        (code, &find(&v, "netrc.file")[0]["status"]),
-        (0, &Value::from("ok"))
-    );
+    let r = home.doctor(&["--format", "json"]);
+    let c = r.assert("netrc.file", "ok", None);
+    assert!(c["summary"].to_string().contains("git.corp.example"), "{c}");
+    assert!(!r.stdout.contains("hunter2"));
 }
 
+const GO_MOD: &str = "module example.com/app\n\ngo 1.19\n\nrequire (\n\tgit.corp.example.com/team/lib v1.2.0\n\tgithub.com/foo/bar v1.0.0\n\tgithub.com/public/x v1.0.0\n)\n\nrequire gitlab.acme.internal/platform/api v0.3.0 // indirect\n";
+
 #[test]
-fn a_required_private_module_not_covered_by_goprivate_gets_the_exact_fix() {
-    let h = Home::new();
-    std::fs::write(
-        h.path().join("app/go.mod"),
-        "module example.com/app\n\ngo 1.21\n\nrequire (\n\tgit.corp.internal/team/lib v1.2.0\n\tgithub.com/acme/public v1.0.0\n)\n",
-    )
-    .unwrap();
-    // GOPRIVATE written by `go env -w` (the GOENV file), as users do.
-    std::fs::create_dir_all(h.path().join(".config/go")).unwrap();
-    std::fs::write(
-        h.path().join(".config/go/env"),
-        "GOPRIVATE=github.com/foo\n",
-    )
-    .unwrap();
-    let (code, v, _) = h.json(&[], &[]);
-    assert_eq!(code, 1, "{v:#}");
-    let c: Vec<&Value> = find(&v, "goenv.private")
-        .into_iter()
-        .filter(|c| c["status"] == "fail")
-        .collect();
-    assert_eq!(c.len(), 1, "{v:#}");
-    assert_eq!(c[0]["diagnosis"], "private-module-via-proxy");
+fn goprivate_not_covering_go_mod_requirements() {
+    // GOPRIVATE written with the real `go env -w` (the GOENV file).
+    let home = Home::new()
+        .write("app/go.mod", GO_MOD, 0o644)
+        .run_tool("go", &["env", "-w", "GOPRIVATE=github.com/foo"]);
+    let r = home.doctor(&["--format", "json"]);
+    let c = r.assert(
+        "goenv.coverage",
+        "problem",
+        Some("private-module-via-proxy"),
+    );
+    assert_eq!(
+        c["fix"][0], "go env -w GOPRIVATE=github.com/foo,git.corp.example.com,gitlab.acme.internal",
+        "{c}"
+    );
+    let detail = c["detail"].to_string();
     assert!(
-        c[0]["summary"]
-            .as_str()
-            .unwrap()
-            .starts_with("git.corp.internal/team/lib looks private"),
-        "{c:?}"
+        detail.contains("git.corp.example.com/team/lib v1.2.0"),
+        "{c}"
     );
-    assert_eq!(
-        c[0]["fix"][0],
-        "GOPRIVATE=github.com/foo does not cover git.corp.internal/team/lib; extend it: `go env -w GOPRIVATE=github.com/foo,git.corp.internal`."
-    );
-    // Covered: no problem.
-    let (code, v, _) = h.json(&[], &[("GOPRIVATE", "github.com/foo,*.corp.internal")]);
-    assert_eq!(code, 0, "{v:#}");
-}
-
-#[test]
-fn security_disabling_settings_are_problems_with_the_safe_alternative() {
-    let h = Home::new();
-    let (code, v, _) = h.json(&[], &[("GOFLAGS", "-mod=mod -insecure")]);
-    assert_eq!(code, 1, "{v:#}");
-    let c = find(&v, "goenv.insecure");
-    assert_eq!(c[0]["status"], "fail");
     assert!(
-        c[0]["fix"][0]
-            .as_str()
-            .unwrap()
-            .contains("go env -w GOFLAGS=\"-mod=mod\""),
-        "{c:?}"
+        !detail.contains("github.com/public/x"),
+        "public hosts are never guessed private: {c}"
     );
-    let (code, v, _) = h.json(&[], &[("GONOSUMDB", "*"), ("GOINSECURE", "github.com")]);
-    assert_eq!(code, 1);
-    assert_eq!(find(&v, "goenv.nosumdb-all")[0]["status"], "fail");
+    assert_eq!(r.exit, 1);
+
+    // Set in the environment, `go env -w` would not win: the fix says export.
+    let home = Home::new()
+        .write("app/go.mod", GO_MOD, 0o644)
+        .set("GOPRIVATE", "github.com/foo");
+    let r = home.doctor(&["--format", "json"]);
+    let c = r.assert(
+        "goenv.coverage",
+        "problem",
+        Some("private-module-via-proxy"),
+    );
     assert_eq!(
-        find(&v, "goenv.goinsecure")[0]["diagnosis"],
-        "insecure-scheme"
+        c["fix"][0], "export GOPRIVATE=github.com/foo,git.corp.example.com,gitlab.acme.internal",
+        "{c}"
     );
-    h.git_config("http.sslVerify", "false");
-    let (code, v, _) = h.json(&[], &[]);
-    assert_eq!(code, 1);
-    let c = find(&v, "git.sslverify");
-    assert_eq!(c[0]["diagnosis"], "tls-certificate");
-    assert!(!c[0]["fix"][0].as_str().unwrap().contains("sslVerify=false"));
+
+    // Covered (the glob matches both hosts): fine.
+    let home = Home::new()
+        .write("app/go.mod", GO_MOD, 0o644)
+        .set("GOPRIVATE", "*.example.com,*.internal");
+    let r = home.doctor(&["--format", "json"]);
+    r.assert("goenv.coverage", "ok", None);
+    assert_eq!(r.exit, 0, "{}", r.stdout);
 }
 
 #[test]
-fn ca_variables_must_point_at_certificates() {
-    let h = Home::new();
-    let (code, v, _) = h.json(&[], &[("SSL_CERT_FILE", "/nonexistent/ca.pem")]);
-    assert_eq!(code, 1);
-    let c = find(&v, "ca.vars");
+fn sumdb_only_gap_names_gonosumdb() {
+    // A company proxy serves it (GONOPROXY not needed), but the public
+    // checksum database cannot verify it, and go.sum does not have it.
+    let home = Home::new()
+        .write(
+            "app/go.mod",
+            "module example.com/app\n\ngo 1.19\n\nrequire git.corp.example.com/team/lib v1.2.0\n",
+            0o644,
+        )
+        .set("GOPROXY", "https://athens.corp.example.com,direct")
+        .set("GONOSUMDB", "github.com/foo");
+    let r = home.doctor(&["--format", "json"]);
+    let c = r.assert("goenv.coverage", "problem", Some("sumdb-verify-failed"));
     assert_eq!(
-        (&c[0]["status"], &c[0]["diagnosis"]),
-        (&Value::from("fail"), &Value::from("tls-certificate"))
+        c["fix"][0], "export GONOSUMDB=github.com/foo,git.corp.example.com",
+        "{c}"
     );
+
+    // go.sum has both hashes: go never asks the checksum database.
+    let home = Home::new()
+        .write("app/go.mod", "module example.com/app\n\ngo 1.19\n\nrequire git.corp.example.com/team/lib v1.2.0\n", 0o644)
+        .write(
+            "app/go.sum",
+            "git.corp.example.com/team/lib v1.2.0 h1:abc=\ngit.corp.example.com/team/lib v1.2.0/go.mod h1:def=\n",
+            0o644,
+        )
+        .set("GOPROXY", "https://athens.corp.example.com,direct");
+    let r = home.doctor(&["--format", "json"]);
+    r.assert("goenv.coverage", "ok", None);
 }
 
 #[test]
-fn chinese_ascii_and_exit_2() {
-    let h = Home::new();
-    h.write(".netrc", "machine x.test login a password b\n", 0o640);
-    let (code, text, _) = h.doctor(&[], &[("GOTRIAGE_LANG", "zh")]);
-    assert_eq!(code, 1);
+fn security_switches_are_problems_with_the_safe_alternative() {
+    let r = Home::new()
+        .set("GOFLAGS", "-mod=mod -insecure")
+        .doctor(&["--format", "json"]);
+    let c = r.assert("goenv.goflags", "problem", Some("insecure-scheme"));
+    assert_eq!(c["fix"][0], "export GOFLAGS=-mod=mod", "{c}");
+    assert!(c["fix"][1].to_string().contains("GOINSECURE"), "{c}");
+    assert_eq!(r.exit, 1);
+
+    let r = Home::new()
+        .set("GOSUMDB", "off")
+        .doctor(&["--format", "json"]);
+    let c = r.assert("goenv.gosumdb", "problem", Some("sumdb-verify-failed"));
+    assert_eq!(c["fix"][0], "unset GOSUMDB", "{c}");
+
+    let r = Home::new()
+        .set("GONOSUMDB", "*")
+        .doctor(&["--format", "json"]);
+    r.assert("goenv.gosumdb", "problem", Some("sumdb-verify-failed"));
+
+    let r = Home::new()
+        .set("GOINSECURE", "github.com,git.lan.example")
+        .doctor(&["--format", "json"]);
+    let c = r.assert("goenv.goinsecure", "problem", Some("insecure-scheme"));
+    assert_eq!(c["fix"][0], "export GOINSECURE=git.lan.example", "{c}");
+
+    let r = Home::new()
+        .set("GONOSUMCHECK", "*")
+        .doctor(&["--format", "json"]);
+    r.assert("goenv.gonosumcheck", "warn", None);
+
+    let home = Home::new().run_tool("git", &["config", "--global", "http.sslVerify", "false"]);
+    let r = home.doctor(&["--format", "json"]);
+    r.assert("git.sslverify", "problem", Some("tls-certificate"));
+
+    let r = Home::new()
+        .set("SSL_CERT_FILE", "/nonexistent/ca.pem")
+        .doctor(&["--format", "json"]);
+    r.assert("net.ca", "problem", Some("tls-certificate"));
+
+    let r = Home::new()
+        .set(
+            "GOPROXY",
+            &format!("https://alice:{TOKEN}@athens.corp.example.com"),
+        )
+        .doctor(&["--format", "json"]);
+    r.assert("goenv.goproxy", "warn", None);
+    assert!(!r.stdout.contains(TOKEN));
+}
+
+#[test]
+fn proxy_variables_go_and_git_read_differently() {
+    let r = Home::new()
+        .set("HTTPS_PROXY", "http://proxy-a.corp.example:3128")
+        .set("https_proxy", "http://proxy-b.corp.example:3128")
+        .doctor(&["--format", "json"]);
+    r.assert("net.proxy-case", "warn", Some("proxy-failure"));
+    assert_eq!(r.exit, 0);
+}
+
+#[test]
+fn broken_git_config_is_git_config_invalid() {
+    let home = Home::new().write(
+        ".gitconfig",
+        "[url \"git@github.com:\"\n\tinsteadOf = https://github.com/\n",
+        0o644,
+    );
+    let r = home.doctor(&["--format", "json"]);
+    let c = r.assert("git.config", "problem", Some("git-config-invalid"));
+    assert!(c["detail"].to_string().contains("bad config"), "{c}");
+}
+
+#[test]
+fn doctor_writes_nothing_and_runs_no_probe() {
+    let home = Home::new()
+        .write("app/go.mod", GO_MOD, 0o644)
+        .write(
+            ".netrc",
+            "machine git.corp.example.com login a password b\n",
+            0o600,
+        )
+        .run_tool("git", &["config", "--global", "credential.helper", "store"])
+        .set("GOPROXY", "https://proxy.invalid");
+    let before = home.snapshot();
+    let r = home.doctor(&["--format", "json"]);
+    assert_eq!(r.json["network"], false);
     assert!(
-        text.contains("工具链") && text.contains("发现 1 个问题"),
-        "{text}"
+        !r.has("net.goproxy") && !r.has("module.proxy"),
+        "{}",
+        r.stdout
     );
-    let (_, text, _) = h.doctor(&[], &[("LANG", "C")]);
-    assert!(text.contains("  FAIL ") && !text.contains('✗'), "{text}");
-    for bad in [
-        &["--timeout", "0"][..],
-        &["not-a-module"],
-        &["https://github.com/acme/api"],
-    ] {
-        let (code, out, err) = h.doctor(bad, &[]);
-        assert_eq!(code, 2, "{bad:?}: {out}{err}");
-        assert!(err.contains("gotriage: doctor:"), "{err}");
-    }
-    // JSON keeps the exit status.
-    let (code, v, _) = h.json(&[], &[]);
-    assert_eq!((code, &v["exit"]), (1, &Value::from(1)));
+    let after = home.snapshot();
+    assert_eq!(before, after, "doctor changed files under HOME");
 }
 
 #[test]
-fn no_go_at_all_is_a_problem_not_a_crash() {
-    let h = Home::new();
-    let out = Command::new(util::gotriage())
-        .args(["doctor", "--format", "json"])
-        .current_dir(h.path())
-        .env_clear()
-        .env("HOME", h.path())
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(find(&v, "go.found")[0]["status"], "fail");
+fn exit_statuses() {
+    let home = Home::new();
+    // 2: doctor itself cannot run (text and JSON alike).
+    let r = home.doctor(&["--timeout", "0"]);
+    assert_eq!(r.exit, 2, "{}", r.stderr);
+    let r = home.doctor(&["--timeout", "0", "--format", "json"]);
+    assert_eq!(r.exit, 2);
+    assert_eq!(r.json["exit"], 2);
+    assert!(r.json["error"].as_str().is_some());
+    let r = home.doctor(&[&format!("https://{TOKEN}@github.com/acme/api.git")]);
+    assert_eq!(r.exit, 2);
+    assert!(
+        r.stderr.contains("not a URL") && r.stderr.contains("github.com/acme/api"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains(TOKEN));
+    // 1: a problem (no go at all is a finding, not a doctor failure).
+    let r = home.doctor_with_path(&["--format", "json"], "/usr/local/bin:/usr/bin:/bin");
+    r.assert("go.binary", "problem", None);
+    assert_eq!(r.exit, 1);
+    // 0: warnings only.
+    let r = home.doctor(&["--format", "json"]);
+    assert_eq!(r.exit, 0, "{}", r.stdout);
+    assert_eq!(r.json["exit"], 0);
+    assert_eq!(r.json["version"], 1);
 }
 
 #[test]
-fn the_shim_suggests_doctor_for_ambiguous_diagnoses() {
-    assert_eq!(
-        gotriage::doctor::suggestion("github.com/acme/private"),
-        "gotriage doctor github.com/acme/private"
-    );
+fn ascii_marks_outside_utf8_locales() {
+    let home = Home::new().set("LANG", "C");
+    let r = home.doctor(&[]);
+    assert!(r.stdout.contains("  ok   go: go"), "{}", r.stdout);
+    assert!(!r.stdout.contains('✓'), "{}", r.stdout);
+    let r = Home::new().doctor(&["--ascii"]);
+    assert!(r.stdout.contains("  warn `go` on PATH"), "{}", r.stdout);
+    let r = Home::new().doctor(&[]);
+    assert!(r.stdout.contains("  ✓ go: go"), "{}", r.stdout);
 }
