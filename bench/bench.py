@@ -5,7 +5,9 @@ shared/reference/perf-anchors.md measured its prototypes.
 * Overhead on trivial commands (`go version`, `go env GOROOT`): A/B pairs run
   alternately (A B A B ...), each a dash loop of N calls, so the machine's
   slow drift cancels out; the per-call difference and the pairwise ratio are
-  the figures.  hyperfine -N gives a cross-check.
+  the figures.  hyperfine -N gives a cross-check.  The same pairs run for
+  bench/floor.rs, the least a spawn-and-tee (or exec) wrapper can cost, so
+  the figures can be read against the floor of this machine on this day.
 * A warm `go build` of a small module: paired single runs.
 * Relaying 1 GiB of stderr (the stub writer; stderr to /dev/null): wall time,
   throughput and peak RSS (GNU time).
@@ -66,6 +68,14 @@ def build():
     }
 
 
+def build_floor(work):
+    """bench/floor.rs, built like the static shim."""
+    path = os.path.join(work, "floor")
+    sh("rustc", "--edition", "2024", "-O", "-C", "target-feature=+crt-static",
+       "-C", "relocation-model=static", "-o", path, os.path.join(REPO, "bench/floor.rs"))
+    return path
+
+
 def timed(cmd, env, cwd, out=subprocess.DEVNULL):
     t = time.perf_counter()
     subprocess.run(cmd, env=env, cwd=cwd, stdout=out, stderr=out, check=True)
@@ -77,9 +87,15 @@ def paired(a, b, env, cwd, rounds, per=1):
     ta, tb = [], []
     for cmd in (a, b):  # warm-up
         timed(cmd, env, cwd)
-    for _ in range(rounds):
-        ta.append(timed(a, env, cwd) / per)
-        tb.append(timed(b, env, cwd) / per)
+    for i in range(rounds):
+        # A B, then B A: whichever runs second in a pair may find warmer
+        # caches, so the order alternates too.
+        if i % 2:
+            tb.append(timed(b, env, cwd) / per)
+            ta.append(timed(a, env, cwd) / per)
+        else:
+            ta.append(timed(a, env, cwd) / per)
+            tb.append(timed(b, env, cwd) / per)
     ratios = [x / y for x, y in zip(ta, tb)]
     diffs = [x - y for x, y in zip(ta, tb)]
     return ta, tb, ratios, diffs
@@ -117,7 +133,8 @@ def main():
     loop = os.path.join(work, "loop.sh")
     open(loop, "w").write('n=$1; shift; i=0; while [ "$i" -lt "$n" ]; do "$@"; i=$((i+1)); done\n')
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GOTRIAGE", "GOFLAGS"))}
-    env.update(GOTOOLCHAIN="local", GOTRIAGE_GO=go)
+    env.update(GOTOOLCHAIN="local", GOTRIAGE_GO=go, FLOOR_GO=go)
+    floor = build_floor(work)
     shims = {}
     for kind, path in bins.items():
         d = os.path.join(work, kind)
@@ -135,19 +152,23 @@ def main():
     out("")
     out("| build | command | shim ms/call | go ms/call | **overhead ms** (p95) | **ratio** (p95) |")
     out("|---|---|---|---|---|---|")
-    for kind, shim in shims.items():
+    wrappers = list(shims.items()) + [("floor: spawn+tee", floor + " tee"),
+                                      ("floor: exec", floor + " exec")]
+    for kind, shim in wrappers:
         for args in (["version"], ["env", "GOROOT"]):
-            a = ["dash", loop, str(LOOP), shim] + args
+            a = ["dash", loop, str(LOOP)] + shim.split() + args
             b = ["dash", loop, str(LOOP), go] + args
             ta, tb, ratios, diffs = paired(a, b, env, mod, ROUNDS, per=LOOP)
             out("| %s | `go %s` | %s | %s | **%s** (%s) | **%.3f** (%.3f) |" % (
                 kind, " ".join(args), ms(statistics.median(ta)), ms(statistics.median(tb)),
                 ms(statistics.median(diffs)), ms(p95(diffs)),
                 statistics.median(ratios), p95(ratios)))
-    hf = hyperfine(["%s version" % go, "%s version" % shims["dynamic"], "%s version" % shims["static"]], env, mod)
+    hf = hyperfine(["%s version" % go, "%s version" % shims["dynamic"], "%s version" % shims["static"],
+                    "%s tee version" % floor], env, mod)
     if hf:
         out("")
-        out("hyperfine -N cross-check (median): go %s ms, shim (dynamic) %s ms, shim (static) %s ms" %
+        out("hyperfine -N cross-check (median): go %s ms, shim (dynamic) %s ms, shim (static) %s ms, "
+            "floor spawn+tee %s ms" %
             tuple(ms(x) for x in hf))
 
     out("")
@@ -155,8 +176,8 @@ def main():
     out("")
     out("| build | shim ms | go ms | **ratio** (p95) |")
     out("|---|---|---|---|")
-    for kind, shim in shims.items():
-        ta, tb, ratios, _ = paired([shim, "build", "-o", "/dev/null", "."],
+    for kind, shim in list(shims.items()) + [("floor: spawn+tee", floor + " tee")]:
+        ta, tb, ratios, _ = paired(shim.split() + ["build", "-o", "/dev/null", "."],
                                    [go, "build", "-o", "/dev/null", "."], env, mod, ROUNDS)
         out("| %s | %s | %s | **%.3f** (%.3f) |" % (
             kind, ms(statistics.median(ta)), ms(statistics.median(tb)),
@@ -169,19 +190,21 @@ def main():
     sh("rustc", "--edition", "2024", "-O", "-o", stub, os.path.join(REPO, "tests/support/stub_go.rs"))
     senv = dict(env, GOTRIAGE_GO=stub, STUB_GO="stderr-bytes:%d;exit:0" % GIB)
     direct = statistics.median(timed([stub], senv, work) for _ in range(3))
-    out("| build | wall s (median of %d) | throughput GB/s | peak RSS MiB |" % (3 if QUICK else 5))
+    runs = 3 if QUICK else 9
+    out("| build | wall s (median of %d; best) | throughput GB/s (median; best) | peak RSS MiB |" % runs)
     out("|---|---|---|---|")
     for kind, shim in shims.items():
         walls, rss = [], []
-        for _ in range(3 if QUICK else 5):
+        for _ in range(runs):
             tf = os.path.join(work, "time.out")
             t = time.perf_counter()
             subprocess.run(["/usr/bin/time", "-o", tf, "-f", "%M", shim], env=senv, cwd=work,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
             walls.append(time.perf_counter() - t)
             rss.append(int(open(tf).read().split()[-1]) / 1024)
-        w = statistics.median(walls)
-        out("| %s | %.3f | **%.2f** | **%.1f** |" % (kind, w, GIB / w / 1e9, max(rss)))
+        w, best = statistics.median(walls), min(walls)
+        out("| %s | %.3f; %.3f | **%.2f**; %.2f | **%.1f** |" % (
+            kind, w, best, GIB / w / 1e9, GIB / best / 1e9, max(rss)))
     out("")
     out("(the writer alone, to /dev/null: %.3f s)" % direct)
 

@@ -33,6 +33,15 @@ const DRAIN: Duration = Duration::from_millis(150);
 /// Bytes moved per read.
 const CHUNK: usize = 128 * 1024;
 
+/// Capacity asked for the stderr pipe (Linux's default unprivileged maximum,
+/// `/proc/sys/fs/pipe-max-size`).  The default 64 KiB pipe makes a chatty go
+/// and the copier wake each other for every write; a deeper one halves the
+/// cost of relaying heavy output (docs/shim.md, "Cost").  Best effort: the
+/// kernel refuses it when the user's pipe quota is spent, and then the
+/// default pipe works as before.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const PIPE_SIZE: libc::c_int = 1 << 20;
+
 /// What to run.
 #[derive(Debug, Clone, Copy)]
 pub struct Target<'a> {
@@ -139,7 +148,7 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
     let mut child = cmd.spawn()?;
     drop(cmd); // closes our copy of the pty slave, so the master sees EOF (EIO)
     let reader: File = match (&pty, child.stderr.take()) {
-        (_, Some(pipe)) => File::from(std::os::fd::OwnedFd::from(pipe)),
+        (_, Some(pipe)) => deepen(File::from(std::os::fd::OwnedFd::from(pipe))),
         (Some(p), None) => p.reader()?,
         (None, None) => return Err(io::Error::other("child has no stderr")),
     };
@@ -190,6 +199,20 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
         capture,
         stderr_closed,
     })
+}
+
+/// Grows a pipe to `PIPE_SIZE`, ignoring refusal.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn deepen(pipe: File) -> File {
+    use std::os::fd::AsRawFd;
+    // SAFETY: F_SETPIPE_SZ on a pipe we own; failure leaves it unchanged.
+    unsafe { libc::fcntl(pipe.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_SIZE) };
+    pipe
+}
+
+#[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
+fn deepen(pipe: File) -> File {
+    pipe
 }
 
 /// Copies `src` to our stderr as it arrives and into `capture`.  Returns true

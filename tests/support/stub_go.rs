@@ -48,7 +48,6 @@ mod libc {
     pub const SIGHUP: c_int = 1;
     pub const SIGINT: c_int = 2;
     pub const SIGQUIT: c_int = 3;
-    pub const SIGPIPE: c_int = 13;
     pub const SIGUSR1: c_int = 10;
     pub const SIGTERM: c_int = 15;
     pub const SIGWINCH: c_int = 28;
