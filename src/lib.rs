@@ -18,11 +18,14 @@ pub mod cli;
 pub mod config;
 pub mod diagnose;
 pub mod doctor;
+pub mod exec;
 pub mod i18n;
 pub mod redact;
 pub mod render;
 pub mod rules;
 pub mod shim;
+#[cfg(test)]
+mod testutil;
 
 /// What the process needs before anything else runs (the binary skips Rust's
 /// own start-up: see `src/main.rs`): make sure descriptors 0, 1 and 2 are

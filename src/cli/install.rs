@@ -437,13 +437,8 @@ fn run_uninstall(dir_arg: Option<&Path>) -> Result<String, String> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
 
-    fn exe(path: &Path, body: &[u8]) {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, body).unwrap();
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    use crate::testutil::write_exe as exe;
 
     #[test]
     fn falls_back_to_a_hard_link_when_symlinks_are_refused() {

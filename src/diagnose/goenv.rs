@@ -161,6 +161,8 @@ pub const PUBLIC_HOSTS: &[&str] = &[
     "bitbucket.org",
     "codeberg.org",
     "gitee.com",
+    "git.sr.ht",
+    "gitea.com",
     "golang.org",
     "go.googlesource.com",
     "google.golang.org",

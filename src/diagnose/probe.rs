@@ -6,10 +6,11 @@
 //! behind the [`Probes`] trait so tests can fake them and `gotriage explain`
 //! of a saved log (from another machine) can switch them off.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::exec;
 
 /// What the classifier may ask of the machine.
 pub trait Probes {
@@ -53,43 +54,17 @@ impl Probes for RealProbes {
     fn git_status_stderr(&self, dir: &Path) -> Option<String> {
         // What go runs for stamping, minus the index refresh (read-only):
         // `--no-optional-locks` keeps git from writing the index.
-        let mut child = Command::new(&self.git)
-            .arg("-C")
+        let mut cmd = Command::new(&self.git);
+        cmd.arg("-C")
             .arg(dir)
             .args(["--no-optional-locks", "status", "--porcelain"])
             .env("GIT_TERMINAL_PROMPT", "0")
-            .env("GCM_INTERACTIVE", "never")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .ok()?;
-        let mut stderr = child.stderr.take()?;
-        // Read on a thread so a git that hangs cannot hold us past the deadline.
-        let reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stderr.by_ref().take(16 * 1024).read_to_end(&mut buf);
-            buf
-        });
-        let deadline = Instant::now() + self.timeout;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(5))
-                }
-                _ => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break None;
-                }
-            }
-        }?;
-        if status.success() {
+            .env("GCM_INTERACTIVE", "never");
+        let out = exec::run(cmd, self.timeout).ok()?;
+        if out.success() || out.timed_out() {
             return None;
         }
-        let buf = reader.join().ok()?;
-        let text = String::from_utf8_lossy(&buf).trim_end().to_owned();
+        let text = out.stderr_text().trim_end().to_owned();
         (!text.is_empty()).then_some(text)
     }
 

@@ -11,10 +11,11 @@ use std::process::Command;
 
 use super::gitcfg::{self, Entry, Rewrite};
 use super::gomod::{self, GoMod};
+use super::local_timeout;
 use super::netrc::{self, Netrc};
 use super::ssh::{self, HostConfig};
-use super::{exec, local_timeout};
 use crate::diagnose::goenv::{self, GoEnv};
+use crate::exec;
 use crate::shim::locate::{self, Lookup};
 
 /// Environment variables doctor reads (never the whole environment).

@@ -21,7 +21,6 @@
 //! caches, not even go's telemetry counters), never prompts, sends each
 //! credential at most once, and bounds every probe by `--timeout`.
 
-pub mod exec;
 pub mod gitcfg;
 pub mod gomod;
 pub mod goproxy;

@@ -11,6 +11,9 @@
 
 use super::gitcfg;
 use super::machine::Machine;
+/// Hosts of public code and module services: one list, shared with the
+/// diagnosis.
+pub use crate::diagnose::goenv::PUBLIC_HOSTS;
 use crate::diagnose::goenv::match_prefix_patterns;
 use crate::i18n::Lang;
 
@@ -166,30 +169,6 @@ impl Scope {
 pub fn host_of(path: &str) -> &str {
     path.split('/').next().unwrap_or("")
 }
-
-/// Hosts of public code and module services: never guessed private, and
-/// never to be covered by GOINSECURE / GONOSUMDB as a whole.
-pub const PUBLIC_HOSTS: &[&str] = &[
-    "github.com",
-    "gitlab.com",
-    "bitbucket.org",
-    "codeberg.org",
-    "gitee.com",
-    "git.sr.ht",
-    "gitea.com",
-    "golang.org",
-    "go.googlesource.com",
-    "google.golang.org",
-    "gopkg.in",
-    "cloud.google.com",
-    "k8s.io",
-    "sigs.k8s.io",
-    "go.uber.org",
-    "go.opentelemetry.io",
-    "go.etcd.io",
-    "proxy.golang.org",
-    "sum.golang.org",
-];
 
 /// Top-level names that never reach the public internet.
 const INTERNAL_TLDS: &[&str] = &[

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use super::exec;
+use crate::exec;
 
 /// The options doctor adds to every ssh it runs (and to git's ssh): never
 /// ask, never write known_hosts (no `accept-new`, no `UpdateHostKeys`),

@@ -427,13 +427,8 @@ fn read_full(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
 
-    fn exe(path: &Path, body: &[u8]) {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, body).unwrap();
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    use crate::testutil::write_exe as exe;
 
     fn lookup(path: &[&Path], me: &Path) -> Lookup {
         Lookup {

@@ -21,9 +21,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::diagnose::{self, Role};
-use crate::doctor::exec;
 use crate::doctor::machine::Machine;
 use crate::doctor::ssh::batch_options;
+use crate::exec;
 use crate::i18n::Lang;
 use crate::redact::redact_owned;
 

@@ -1,5 +1,6 @@
-//! Running the programs doctor asks (go, git, ssh, ssh-add, ssh-keygen):
-//! never interactive, never past a deadline.
+//! Running helper programs (doctor's go, git, ssh, ssh-add, ssh-keygen; the
+//! shim's read-only git probe after a failure): never interactive, never
+//! past a deadline, never more output kept than [`MAX_OUTPUT`].
 //!
 //! Each child runs in a session of its own (`setsid`): it has no controlling
 //! terminal, so nothing it starts (ssh asking for a passphrase, a credential
