@@ -204,6 +204,10 @@ pub fn main(argv0: OsString, args: Vec<OsString>) -> i32 {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "gotriage", &mut std::io::stdout());
+            if shell == clap_complete::Shell::Fish {
+                let extra = fish_positional_values(&mut cmd);
+                let _ = std::io::Write::write_all(&mut std::io::stdout(), extra.as_bytes());
+            }
             0
         }
         Command::Man { subcommand } => {
@@ -243,6 +247,43 @@ fn init_log() {
             .without_time()
             .try_init();
     }
+}
+
+/// What clap_complete's fish script leaves out: the values of a positional
+/// argument (`gotriage init bash|zsh|fish|sh`, `gotriage completions SHELL`).
+/// bash and zsh already offer them.
+fn fish_positional_values(cmd: &mut clap::Command) -> String {
+    cmd.build();
+    let mut out = String::new();
+    for sub in cmd.get_subcommands() {
+        for arg in sub.get_positionals() {
+            let values: Vec<_> = arg
+                .get_possible_values()
+                .into_iter()
+                .filter(|v| !v.is_hide_set())
+                .collect();
+            if values.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = values.iter().map(|v| v.get_name()).collect();
+            for v in &values {
+                let help = match v.get_help() {
+                    Some(h) => format!(
+                        " -d '{}'",
+                        h.to_string().replace('\\', "\\\\").replace('\'', "\\'")
+                    ),
+                    None => String::new(),
+                };
+                out.push_str(&format!(
+                    "complete -c gotriage -n \"__fish_gotriage_using_subcommand {}; and not __fish_seen_subcommand_from {}\" -f -a \"{}\"{help}\n",
+                    sub.get_name(),
+                    names.join(" "),
+                    v.get_name(),
+                ));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

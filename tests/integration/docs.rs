@@ -136,15 +136,24 @@ fn completions_load_and_complete_in_real_shells() {
         ),
     );
     assert_eq!(bash, "init\ninstall\n");
-    let fish = run(
-        &["/usr/bin/fish", "--no-config", "--private", "-c"],
-        format!(
-            "source '{}'; complete -C 'gotriage in'",
-            dir.join("gotriage.fish").display()
-        ),
-    );
-    let names: Vec<&str> = fish.lines().filter_map(|l| l.split('\t').next()).collect();
-    assert_eq!(names, ["init", "install"], "{fish}");
+    let fish = |line: &str| {
+        let out = run(
+            &["/usr/bin/fish", "--no-config", "--private", "-c"],
+            format!(
+                "source '{}'; complete -C '{line}'",
+                dir.join("gotriage.fish").display()
+            ),
+        );
+        out.lines()
+            .filter_map(|l| l.split('\t').next())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(fish("gotriage in"), ["init", "install"]);
+    // The values of a positional (clap_complete's fish script leaves them
+    // out; `gotriage completions fish` appends them).
+    assert_eq!(fish("gotriage init "), ["bash", "fish", "sh", "zsh"]);
+    assert_eq!(fish("gotriage completions z"), ["zsh"]);
     let zsh = run(
         &["/usr/bin/zsh", "--no-rcs", "-c"],
         format!(
