@@ -71,8 +71,8 @@ def build():
 def build_floor(work):
     """bench/floor.rs, built like the static shim."""
     path = os.path.join(work, "floor")
-    sh("rustc", "--edition", "2024", "-O", "-C", "target-feature=+crt-static",
-       "-C", "relocation-model=static", "-o", path, os.path.join(REPO, "bench/floor.rs"))
+    sh("rustc", "--edition", "2024", "-O", *STATIC_RUSTFLAGS.split(), "-o", path,
+       os.path.join(REPO, "bench/floor.rs"))
     return path
 
 
@@ -152,11 +152,12 @@ def main():
     out("")
     out("| build | command | shim ms/call | go ms/call | **overhead ms** (p95) | **ratio** (p95) |")
     out("|---|---|---|---|---|---|")
-    wrappers = list(shims.items()) + [("floor: spawn+tee", floor + " tee"),
-                                      ("floor: exec", floor + " exec")]
-    for kind, shim in wrappers:
+    # Each wrapper as the argv that stands where `go` would.
+    wrappers = [(kind, [path]) for kind, path in shims.items()]
+    floor_tee = ("floor: spawn+tee", [floor, "tee"])
+    for kind, shim in wrappers + [floor_tee, ("floor: exec", [floor, "exec"])]:
         for args in (["version"], ["env", "GOROOT"]):
-            a = ["dash", loop, str(LOOP)] + shim.split() + args
+            a = ["dash", loop, str(LOOP)] + shim + args
             b = ["dash", loop, str(LOOP), go] + args
             ta, tb, ratios, diffs = paired(a, b, env, mod, ROUNDS, per=LOOP)
             out("| %s | `go %s` | %s | %s | **%s** (%s) | **%.3f** (%.3f) |" % (
@@ -176,8 +177,8 @@ def main():
     out("")
     out("| build | shim ms | go ms | **ratio** (p95) |")
     out("|---|---|---|---|")
-    for kind, shim in list(shims.items()) + [("floor: spawn+tee", floor + " tee")]:
-        ta, tb, ratios, _ = paired(shim.split() + ["build", "-o", "/dev/null", "."],
+    for kind, shim in wrappers + [floor_tee]:
+        ta, tb, ratios, _ = paired(shim + ["build", "-o", "/dev/null", "."],
                                    [go, "build", "-o", "/dev/null", "."], env, mod, ROUNDS)
         out("| %s | %s | %s | **%.3f** (%.3f) |" % (
             kind, ms(statistics.median(ta)), ms(statistics.median(tb)),

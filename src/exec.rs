@@ -51,19 +51,22 @@ impl Output {
     }
 }
 
-/// Makes `cmd` non-interactive the way doctor needs for git and ssh:
-/// no terminal prompts (git), no Git Credential Manager dialogs, no askpass
-/// programs (an empty `GIT_ASKPASS` also disables `core.askPass` and
-/// `SSH_ASKPASS` in git), and English messages where a program is
-/// translated (`LANGUAGE` outranks the locale in gettext, and the charset is
-/// left alone).
-pub fn noninteractive(cmd: &mut Command) -> &mut Command {
+/// Turns off every way git and ssh could ask for something: terminal
+/// prompts (git), Git Credential Manager dialogs, askpass programs (an empty
+/// `GIT_ASKPASS` also disables `core.askPass` and `SSH_ASKPASS` in git).
+pub fn no_prompts(cmd: &mut Command) -> &mut Command {
     cmd.env("GIT_TERMINAL_PROMPT", "0")
         .env("GCM_INTERACTIVE", "never")
         .env("GIT_ASKPASS", "")
         .env("SSH_ASKPASS_REQUIRE", "never")
         .env_remove("SSH_ASKPASS")
-        .env("LANGUAGE", "en")
+}
+
+/// [`no_prompts`], plus English messages where a program is translated
+/// (`LANGUAGE` outranks the locale in gettext, and the charset is left
+/// alone): what doctor needs to read git's and ssh's answers.
+pub fn noninteractive(cmd: &mut Command) -> &mut Command {
+    no_prompts(cmd).env("LANGUAGE", "en")
 }
 
 /// Runs `cmd` until it ends or `timeout` passes; then kills its process

@@ -57,9 +57,9 @@ impl Probes for RealProbes {
         let mut cmd = Command::new(&self.git);
         cmd.arg("-C")
             .arg(dir)
-            .args(["--no-optional-locks", "status", "--porcelain"])
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .env("GCM_INTERACTIVE", "never");
+            .args(["--no-optional-locks", "status", "--porcelain"]);
+        // git's message stays in the user's language, like go's output.
+        exec::no_prompts(&mut cmd);
         let out = exec::run(cmd, self.timeout).ok()?;
         if out.success() || out.timed_out() {
             return None;

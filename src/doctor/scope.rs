@@ -11,10 +11,7 @@
 
 use super::gitcfg;
 use super::machine::Machine;
-/// Hosts of public code and module services: one list, shared with the
-/// diagnosis.
-pub use crate::diagnose::goenv::PUBLIC_HOSTS;
-use crate::diagnose::goenv::match_prefix_patterns;
+use crate::diagnose::goenv::{is_public_host, match_prefix_patterns};
 use crate::i18n::Lang;
 
 /// A `MODULE[@VERSION]` argument.
@@ -212,7 +209,7 @@ const FORGE_LABELS: &[&str] = &[
 pub fn private_host_reason(host: &str, lang: Lang) -> Option<String> {
     let l = |en: &str, zh: &str| Some(super::l(lang, en, zh));
     let host = host.to_ascii_lowercase();
-    if PUBLIC_HOSTS.contains(&host.as_str()) {
+    if is_public_host(&host) {
         return None;
     }
     if host.contains(':') {

@@ -6,11 +6,11 @@
 //! (a private module sent to a public mirror or checksum database), or one
 //! that turns a security check off, always with the narrow alternative.
 
-use crate::diagnose::goenv::{extended, match_prefix_patterns, suggested_prefix};
+use crate::diagnose::goenv::{PUBLIC_HOSTS, extended, match_prefix_patterns, suggested_prefix};
 use crate::doctor::goproxy::{self, Entry};
 use crate::doctor::machine::{Machine, version_tuple};
 use crate::doctor::model::{Check, Section};
-use crate::doctor::scope::{PUBLIC_HOSTS, Scope};
+use crate::doctor::scope::Scope;
 use crate::doctor::{l, rule_fixes, set_go_var, shell_word};
 use crate::i18n::Lang;
 
@@ -100,11 +100,7 @@ fn public_host_entries(globs: &str) -> Vec<String> {
         .split(',')
         .map(str::trim)
         .filter(|g| !g.is_empty())
-        .filter(|g| {
-            PUBLIC_HOSTS
-                .iter()
-                .any(|h| match_prefix_patterns(g, &format!("{h}/someone/repo")) && !g.contains('/'))
-        })
+        .filter(|g| public_hosts_covered_by(g).next().is_some() && !g.contains('/'))
         .map(str::to_owned)
         .collect()
 }
@@ -313,14 +309,19 @@ fn goflags_check(m: &Machine, s: &Scope) -> Option<Check> {
     )
 }
 
+/// The public hosts (every repository on them) that the comma-separated
+/// glob list `patterns` covers, by Go's prefix matching.
+fn public_hosts_covered_by(patterns: &str) -> impl Iterator<Item = &'static str> + '_ {
+    PUBLIC_HOSTS
+        .iter()
+        .copied()
+        .filter(move |h| match_prefix_patterns(patterns, &format!("{h}/someone/repo")))
+}
+
 fn goinsecure_check(m: &Machine, s: &Scope) -> Option<Check> {
     let lang = s.lang;
     let v = m.go.var("GOINSECURE")?;
-    let public: Vec<&str> = PUBLIC_HOSTS
-        .iter()
-        .copied()
-        .filter(|h| match_prefix_patterns(v, &format!("{h}/someone/repo")))
-        .collect();
+    let public: Vec<&str> = public_hosts_covered_by(v).collect();
     if public.is_empty() {
         return Some(Check::ok(
             "goenv.goinsecure",
@@ -331,12 +332,7 @@ fn goinsecure_check(m: &Machine, s: &Scope) -> Option<Check> {
     let keep: Vec<&str> = v
         .split(',')
         .map(str::trim)
-        .filter(|g| {
-            !g.is_empty()
-                && !PUBLIC_HOSTS
-                    .iter()
-                    .any(|h| match_prefix_patterns(g, &format!("{h}/someone/repo")))
-        })
+        .filter(|g| !g.is_empty() && public_hosts_covered_by(g).next().is_none())
         .collect();
     let fix = if keep.is_empty() {
         unset_go_var(m, "GOINSECURE")
