@@ -218,7 +218,8 @@ fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> (Score, Vec<String>
                 ));
             }
         }
-        let false_alarm = outcome == Outcome::Wrong && matches!(c.expect.as_str(), "none" | "unclassified");
+        let false_alarm =
+            outcome == Outcome::Wrong && matches!(c.expect.as_str(), "none" | "unclassified");
         for s in [
             by_id.entry(c.expect.clone()).or_default(),
             by_go.entry(c.go.clone()).or_default(),

@@ -94,6 +94,9 @@ pub struct Engine<'r> {
     cache: Vec<RuleCache>,
 }
 
+/// The `pattern` of a hit that came from the stage reader, not a regex.
+const STAGE_PATTERN: usize = usize::MAX;
+
 /// A pattern that fitted a line.
 #[derive(Debug, Clone)]
 struct Hit {
@@ -153,6 +156,9 @@ impl<'r> Engine<'r> {
     }
 
     fn pattern_requires(&self, rule: usize, i: usize) -> Option<&[Regex]> {
+        if i == STAGE_PATTERN {
+            return Some(&[]);
+        }
         self.cache[rule].pattern_requires[i]
             .get_or_init(|| {
                 compile_all(
@@ -251,6 +257,28 @@ impl<'r> Engine<'r> {
                     pattern,
                     line,
                     captures,
+                });
+            }
+        }
+        // Stage hits: go's error grammar names the stage whatever the words.
+        for (line, stage) in st.stages.iter().enumerate() {
+            let Some(stage) = stage else { continue };
+            for (rule, r) in self.rules.iter().enumerate() {
+                if !r.sides.contains(st.sides[line].bit())
+                    || seen.contains(&(rule, line))
+                    || !r
+                        .stages
+                        .iter()
+                        .any(|sel| super::stage::selects(sel, &stage.tag))
+                {
+                    continue;
+                }
+                seen.insert((rule, line));
+                hits.push(Hit {
+                    rule,
+                    pattern: STAGE_PATTERN,
+                    line,
+                    captures: stage.values.clone(),
                 });
             }
         }

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod goenv;
 pub mod normalize;
 pub mod probe;
+pub mod stage;
 pub mod structure;
 
 use std::path::PathBuf;
@@ -111,6 +112,7 @@ fn append_probe(lines: &mut Vec<normalize::Line>, st: &mut structure::Structure,
         });
         st.sides.push(structure::Side::Probe);
         st.record_of.push(st.records.len());
+        st.stages.push(None);
     }
     st.records.push(structure::Record {
         first,

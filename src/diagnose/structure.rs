@@ -80,6 +80,8 @@ pub struct Structure {
     /// Index into `records` for each line.
     pub record_of: Vec<usize>,
     pub records: Vec<Record>,
+    /// For each line: the stage go's error grammar shows on it, if any.
+    pub stages: Vec<Option<super::stage::Stage>>,
 }
 
 /// Unindented lines go prints inside a failure, after its git stderr or
@@ -115,6 +117,7 @@ pub fn parse(lines: &[Line]) -> Structure {
         sides: Vec::with_capacity(lines.len()),
         record_of: Vec::with_capacity(lines.len()),
         records: Vec::new(),
+        stages: Vec::with_capacity(lines.len()),
     };
     let mut mode = Mode::Plain;
     for (i, line) in lines.iter().enumerate() {
@@ -170,6 +173,7 @@ pub fn parse(lines: &[Line]) -> Structure {
         };
         st.sides.push(side);
         st.record_of.push(ri);
+        st.stages.push(super::stage::read(text));
     }
     st
 }
@@ -310,14 +314,20 @@ fn leaf(s: &str, rec: &mut Record) -> Option<Mode> {
 }
 
 fn classify_url(url: &str, rec: &Record) -> Server {
+    match classify_server(url) {
+        Server::Other if rec.module.is_some() && url.contains("/sum.golang") => Server::Sumdb,
+        server => server,
+    }
+}
+
+/// Which kind of server a URL go fetched belongs to, by go's URL layout.
+pub fn classify_server(url: &str) -> Server {
     if url.contains("/lookup/") || url.contains("/tile/") || url.contains("/sumdb/") {
         Server::Sumdb
     } else if url.contains("/@v/") || url.ends_with("/@latest") {
         Server::Proxy
     } else if url.contains("?go-get=1") {
         Server::Meta
-    } else if rec.module.is_some() && url.contains("/sum.golang") {
-        Server::Sumdb
     } else {
         Server::Other
     }
