@@ -106,8 +106,8 @@ pub fn read(line: &str) -> Option<Stage> {
                 let addr = rest.split(": ").next().filter(|a| !a.contains(' '))?;
                 // `dial tcp ADDR: lookup HOST: …` (some resolvers) is DNS too.
                 let after = &rest[addr.len()..];
-                if after.starts_with(": lookup ") {
-                    let host = after[": lookup ".len()..].split([' ', ':']).next()?;
+                if let Some(lookup) = after.strip_prefix(": lookup ") {
+                    let host = lookup.split([' ', ':']).next()?;
                     values.insert("host".into(), host.to_owned());
                     "net.dns"
                 } else {
