@@ -118,6 +118,7 @@ impl Facts {
             "via-proxy" => v.get("server").is_some_and(|s| s == "proxy"),
             "via-sumdb" => v.get("server").is_some_and(|s| s == "sumdb"),
             "via-meta" => v.get("server").is_some_and(|s| s == "meta"),
+            "go-http" => v.contains_key("server"),
             "ssh-url" => v
                 .get("url")
                 .or_else(|| v.get("origin_url"))

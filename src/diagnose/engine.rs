@@ -343,7 +343,24 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        // What go's grammar says about the hit's line (which server
+        // answered, the status), whichever pattern fitted it.
+        if let Some(stage) = &st.stages[hit.line] {
+            for (k, val) in &stage.values {
+                v.entry(k.clone()).or_insert_with(|| val.clone());
+            }
+        }
         v.extend(hit.captures.clone());
+        // The host git talked to is the one its own message names, even
+        // when the hit's line does not (`remote: HTTP Basic: Access denied`
+        // after `Authentication failed for 'https://gitlab.com/…'`).
+        if !hit.captures.contains_key("host")
+            && let Some(git_url) = &rec.git_url
+            && let Some(h) = super::context::url_host(git_url)
+        {
+            v.insert("host".into(), h);
+            v.entry("url".into()).or_insert_with(|| git_url.clone());
+        }
         if let Some(dir) = v.get("cache_dir").cloned()
             && let Some(origin) = origin_of(&dir)
         {

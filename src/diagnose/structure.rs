@@ -71,6 +71,10 @@ pub struct Record {
     pub url: Option<String>,
     pub http_status: Option<String>,
     pub server: Option<Server>,
+    /// The first URL git's own lines quote (`Authentication failed for
+    /// 'https://…@gitlab.com/a/b.git/'`): the host git really talked to,
+    /// which an `insteadOf` rewrite may have made another than the module's.
+    pub git_url: Option<String>,
 }
 
 /// The structure of a log: a side and a record for each line.
@@ -171,6 +175,9 @@ pub fn parse(lines: &[Line]) -> Structure {
                 Mode::Plain => Side::Go,
             }
         };
+        if side == Side::Git && rec.git_url.is_none() {
+            rec.git_url = quoted_git_url(text);
+        }
         st.sides.push(side);
         st.record_of.push(ri);
         st.stages.push(super::stage::read(text));
@@ -331,6 +338,19 @@ pub fn classify_server(url: &str) -> Server {
     } else {
         Server::Other
     }
+}
+
+/// A URL git quotes in its message: `… for 'URL'`, `unable to access 'URL':`.
+fn quoted_git_url(text: &str) -> Option<String> {
+    let mut parts = text.split('\'');
+    parts.next()?;
+    parts
+        .step_by(2)
+        .find(|q| {
+            (q.starts_with("https://") || q.starts_with("http://") || q.starts_with("ssh://"))
+                && !q.contains(' ')
+        })
+        .map(str::to_owned)
 }
 
 fn is_url(s: &str) -> bool {

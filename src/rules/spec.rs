@@ -50,6 +50,9 @@ pub const PREDICATES: &[&str] = &[
     "via-proxy",
     "via-sumdb",
     "via-meta",
+    // The failure is an HTTP answer go's own client got (a module proxy, the
+    // checksum database, a go-import meta page), not something git did.
+    "go-http",
 ];
 
 /// The stages a rule may select with `stage = [...]`: what go's error
