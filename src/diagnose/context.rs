@@ -119,6 +119,10 @@ impl Facts {
             "via-sumdb" => v.get("server").is_some_and(|s| s == "sumdb"),
             "via-meta" => v.get("server").is_some_and(|s| s == "meta"),
             "go-http" => v.contains_key("server"),
+            "auth-status" => v
+                .get("status")
+                .is_some_and(|s| s.starts_with("401") || s.starts_with("403")),
+            "mirror-wide" => v.contains_key("mirror_wide"),
             "ssh-url" => v
                 .get("url")
                 .or_else(|| v.get("origin_url"))

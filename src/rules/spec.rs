@@ -53,6 +53,11 @@ pub const PREDICATES: &[&str] = &[
     // The failure is an HTTP answer go's own client got (a module proxy, the
     // checksum database, a go-import meta page), not something git did.
     "go-http",
+    // The HTTP answer was 401 or 403 (the server wants credentials).
+    "auth-status",
+    // A module proxy answered "not found" for several unrelated modules in
+    // the same log: the mirror is at fault, not the modules' privacy.
+    "mirror-wide",
 ];
 
 /// The stages a rule may select with `stage = [...]`: what go's error
@@ -102,6 +107,7 @@ pub const BUILTIN_VALUES: &[&str] = &[
     "git_stderr",
     "url_host",
     "govcs_suggested",
+    "status",
 ];
 
 /// A whole rule file.
