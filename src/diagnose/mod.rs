@@ -88,8 +88,12 @@ pub fn diagnose_counting(
         append_probe(&mut lines, &mut st, &stderr);
     }
     let engine = engine::Engine::new(&rules.rules);
+    let mut values = context::Values::new();
+    if let Some(proxy) = mirror_wide_misses(&st) {
+        values.insert("mirror_wide".into(), proxy);
+    }
     let base = Facts {
-        values: Default::default(),
+        values,
         env: ctx.env.clone(),
         in_container: ctx.in_container,
     };
@@ -101,6 +105,39 @@ pub fn diagnose_counting(
     let found = engine.run(&lines, &st, &base, &origin);
     (found, engine.compiled_count())
 }
+
+/// A module proxy that answered "not found" for modules of at least
+/// [`MIRROR_WIDE_OWNERS`] different owners in one log: the mirror is at
+/// fault (a broken CDN, a sync gap), not the privacy of each module, so
+/// GOPRIVATE advice would be wrong.
+fn mirror_wide_misses(st: &structure::Structure) -> Option<String> {
+    let mut owners: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for (line, stage) in st.stages.iter().enumerate() {
+        let Some(stage) = stage else { continue };
+        if !(stage.tag == "http.proxy.404" || stage.tag == "http.proxy.410") {
+            continue;
+        }
+        let (Some(proxy), Some(module)) = (
+            stage.values.get("url_host"),
+            st.records[st.record_of[line]].module.as_deref(),
+        ) else {
+            continue;
+        };
+        let owner: Vec<&str> = module.split('/').take(2).collect();
+        owners
+            .entry(proxy.clone())
+            .or_default()
+            .insert(owner.join("/"));
+    }
+    owners
+        .into_iter()
+        .find(|(_, o)| o.len() >= MIRROR_WIDE_OWNERS)
+        .map(|(proxy, _)| proxy)
+}
+
+/// See [`mirror_wide_misses`].
+const MIRROR_WIDE_OWNERS: usize = 3;
 
 /// Adds a probe's output as its own record of `Probe` lines.
 fn append_probe(lines: &mut Vec<normalize::Line>, st: &mut structure::Structure, text: &str) {

@@ -143,8 +143,32 @@ fn digits(b: &[u8], i: usize, n: usize) -> bool {
 fn strip_timestamp(s: &str) -> &str {
     match timestamp_len(s.as_bytes()) {
         Some(n) if s.as_bytes().get(n) == Some(&b' ') => &s[n + 1..],
-        _ => s,
+        _ => strip_dmy_timestamp(s),
     }
+}
+
+/// `12-Apr-2019 13:21:54 | ` or `…\t` (Atlassian Bamboo build logs).
+fn strip_dmy_timestamp(s: &str) -> &str {
+    let b = s.as_bytes();
+    let ok = digits(b, 0, 2)
+        && b.get(2) == Some(&b'-')
+        && b.get(3..6)
+            .is_some_and(|m| m.iter().all(u8::is_ascii_alphabetic))
+        && b.get(6) == Some(&b'-')
+        && digits(b, 7, 4)
+        && b.get(11) == Some(&b' ')
+        && digits(b, 12, 2)
+        && b.get(14) == Some(&b':')
+        && digits(b, 15, 2)
+        && b.get(17) == Some(&b':')
+        && digits(b, 18, 2);
+    if !ok {
+        return s;
+    }
+    let rest = &s[20..];
+    rest.strip_prefix(" | ")
+        .or_else(|| rest.strip_prefix('\t'))
+        .unwrap_or(s)
 }
 
 /// Length of an RFC 3339 UTC timestamp at the start of `b`.

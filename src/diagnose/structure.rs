@@ -124,13 +124,34 @@ pub fn parse(lines: &[Line]) -> Structure {
         stages: Vec::with_capacity(lines.len()),
     };
     let mut mode = Mode::Plain;
+    // Whether the current git block or server answer came without its
+    // TABs (`None` until its first line shows it).
+    let mut untabbed_block: Option<bool> = None;
     for (i, line) in lines.iter().enumerate() {
         let text = line.text.as_str();
+        let mode_before = mode;
         // go indents with TABs; logs pasted into issues or re-emitted by
         // tools often turn them into spaces, so two or more count too.
         let indented = text.starts_with('\t') || text.starts_with("  ");
+        // Pasted logs often lose the TAB before git's lines and a server's
+        // answer: inside such a block, a line that is not go's own goes on.
+        if matches!(mode, Mode::Git | Mode::Body) && untabbed_block.is_none() && !text.is_empty() {
+            untabbed_block = Some(!indented);
+        }
+        let untabbed = !indented
+            && untabbed_block == Some(true)
+            && matches!(mode, Mode::Git | Mode::Body)
+            && !text.is_empty()
+            && header(text, &mut Record::default()).0 == Side::Git
+            && !CONTINUATIONS.iter().any(|c| text.starts_with(c));
+        let untabbed_body = !indented
+            && matches!(mode, Mode::Http | Mode::Plain)
+            && text.starts_with("server response:");
         let continues = !st.records.is_empty()
-            && (indented || CONTINUATIONS.iter().any(|c| text.starts_with(c)));
+            && (indented
+                || untabbed
+                || untabbed_body
+                || CONTINUATIONS.iter().any(|c| text.starts_with(c)));
         if !continues {
             st.records.push(Record {
                 first: i,
@@ -146,6 +167,15 @@ pub fn parse(lines: &[Line]) -> Structure {
             let (side, next) = header(text, rec);
             mode = next;
             side
+        } else if untabbed_body {
+            mode = Mode::Body;
+            Side::Body
+        } else if untabbed {
+            if mode == Mode::Git {
+                Side::Git
+            } else {
+                Side::Body
+            }
         } else if !indented {
             Side::Go
         } else {
@@ -177,6 +207,11 @@ pub fn parse(lines: &[Line]) -> Structure {
         };
         if side == Side::Git && rec.git_url.is_none() {
             rec.git_url = quoted_git_url(text);
+        }
+        if mode != mode_before {
+            // A server answer shows on its own `server response:` line
+            // whether TABs survived; a git block on its first line.
+            untabbed_block = (mode == Mode::Body).then_some(!indented);
         }
         st.sides.push(side);
         st.record_of.push(ri);
