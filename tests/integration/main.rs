@@ -11,6 +11,7 @@ mod diag_rules;
 mod diag_shim;
 mod docs;
 mod doctor_local;
+mod fix_steps;
 mod fixtures_index;
 mod install_cli;
 mod shell_init;
