@@ -78,7 +78,16 @@ pub fn diagnose_counting(
     rules: &RuleSet,
     ctx: &Context<'_>,
 ) -> (Vec<Diagnosis>, usize) {
-    let mut lines = normalize::normalize(input);
+    diagnose_lines(normalize::normalize(input), rules, ctx)
+}
+
+/// [`diagnose`] of lines already normalised (e.g. the head and tail of a
+/// log too large to hold, see `normalize::normalize_parts`).
+pub fn diagnose_lines(
+    mut lines: Vec<normalize::Line>,
+    rules: &RuleSet,
+    ctx: &Context<'_>,
+) -> (Vec<Diagnosis>, usize) {
     let mut st = structure::parse(&lines);
     // go hides git's message behind stamping's "exit status 128": look once.
     if let Some(cwd) = &ctx.cwd
