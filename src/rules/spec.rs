@@ -58,6 +58,9 @@ pub const PREDICATES: &[&str] = &[
     // A module proxy answered "not found" for several unrelated modules in
     // the same log: the mirror is at fault, not the modules' privacy.
     "mirror-wide",
+    // The module's host serves public code only (golang.org, gopkg.in, …;
+    // not a hosting service such as github.com, where private repositories live).
+    "module-public-only",
 ];
 
 /// The stages a rule may select with `stage = [...]`: what go's error
