@@ -13,6 +13,7 @@ mod docs;
 mod doctor_local;
 mod fixtures_index;
 mod install_cli;
+mod layers;
 mod shell_init;
 mod shim_fidelity;
 mod shim_plumbing;
