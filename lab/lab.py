@@ -35,7 +35,7 @@ SCENARIO_DIR = LAB_DIR / "scenarios"
 DEFAULT_OUT = REPO_DIR / "fixtures" / "lab"
 DEFAULT_LAB_NET = "127.0.77"
 LANGS = ("en", "zh")
-# Every ID of shared/reference/taxonomy.md (kept here so that a typo in a
+# Every ID of the taxonomy in docs/design.md §4 (kept here so that a typo in a
 # scenario file is an error, not a new ID).
 TAXONOMY = (
     "git-not-found", "git-config-invalid", "ssh-publickey-denied", "ssh-host-key-unknown",

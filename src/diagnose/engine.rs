@@ -1,6 +1,6 @@
 //! Matching rules against structured lines, and ranking what fits.
 //!
-//! Cost control (perf-anchors.md §4): compiling every rule's regexes costs
+//! Cost control (docs/design.md §1): compiling every rule's regexes costs
 //! milliseconds, more than go itself takes for a trivial command.  So an
 //! Aho-Corasick automaton over the literals each pattern requires (extracted
 //! at build time) is built first, one pass over the text finds which

@@ -6,8 +6,8 @@
 //! values) → diagnoses, which `render` turns into text or JSON.  When no
 //! rule fits, the result is empty and nothing is printed.
 //!
-//! Nothing here runs when go succeeded: the shim calls [`report_for_shim`]
-//! only on failure.
+//! Nothing here runs when go succeeded: the shim's failure hook (handed to
+//! it by the CLI layer, `cli::report`) calls in only on failure.
 
 pub mod context;
 pub mod engine;
@@ -22,7 +22,6 @@ use std::path::PathBuf;
 pub use engine::{Confidence, Diagnosis, Role};
 
 use crate::rules::RuleSet;
-use crate::shim::hook::Failure;
 use context::Facts;
 use goenv::GoEnv;
 use probe::Probes;
@@ -165,60 +164,6 @@ fn append_probe(lines: &mut Vec<normalize::Line>, st: &mut structure::Structure,
         end: lines.len(),
         ..Default::default()
     });
-}
-
-/// The shim's failure path: diagnose the captured stderr and render it.
-/// `None` when nothing fits (then nothing is added).
-pub fn report_for_shim(failure: &Failure<'_>) -> Option<String> {
-    let config = crate::config::config_path()
-        .and_then(|p| crate::config::Config::load(&p.path).ok().flatten())
-        .unwrap_or_default();
-    let (rules, warnings) = crate::rules::load_with_user(&config);
-    let mut out = String::new();
-    for w in &warnings {
-        out.push_str(&format!("gotriage: warning: {w}; skipped\n"));
-    }
-    let probes = probe::RealProbes::default();
-    let ctx = Context {
-        env: Some(GoEnv::from_process()),
-        probes: &probes,
-        cwd: std::env::current_dir().ok(),
-        in_container: std::path::Path::new("/.dockerenv").exists()
-            || std::path::Path::new("/run/.containerenv").exists(),
-    };
-    let diagnoses = diagnose(&failure.capture.contents(), &rules, &ctx);
-    if diagnoses.is_empty() {
-        return (!out.is_empty()).then_some(out);
-    }
-    let lang = crate::i18n::Lang::detect(config.lang.as_deref());
-    let opts = crate::render::Options {
-        lang,
-        color: crate::render::color_for_stderr(failure.stderr_is_terminal),
-        source: crate::render::Source::Stderr,
-        github_actions: ctx.env.as_ref().and_then(|e| e.get("GITHUB_ACTIONS")) == Some("true"),
-    };
-    let text = crate::render::text(&diagnoses, &opts);
-    let report_path = crate::config::var_os(crate::config::vars::REPORT)
-        .map(PathBuf::from)
-        .or(config.report.clone());
-    if let Some(path) = report_path {
-        let plain = crate::render::text(
-            &diagnoses,
-            &crate::render::Options {
-                color: false,
-                github_actions: false,
-                ..opts
-            },
-        );
-        if let Err(e) = std::fs::write(&path, plain) {
-            out.push_str(&format!(
-                "gotriage: warning: cannot write the report to {}: {e}\n",
-                path.display()
-            ));
-        }
-    }
-    out.push_str(&text);
-    Some(out)
 }
 
 /// Checks a rule against its own examples and counter-examples, each

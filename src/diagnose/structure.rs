@@ -3,7 +3,7 @@
 //! failure is about.
 //!
 //! go prints a failed fetch as a chain of wrappers around a leaf
-//! (go-error-catalog.md §A): `go: M@V: invalid version: ` + a git `RunError`
+//! (docs/design.md §3.1–3.2): `go: M@V: invalid version: ` + a git `RunError`
 //! (`git ARGS in DIR: exit status 128:` followed by git's stderr, each line
 //! TAB-indented, then go's unindented help lines), or an HTTP error
 //! (`reading URL: 404 Not Found` + `\tserver response: …` body lines).  A

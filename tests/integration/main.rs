@@ -14,6 +14,7 @@ mod doctor_local;
 mod fix_steps;
 mod fixtures_index;
 mod install_cli;
+mod layers;
 mod shell_init;
 mod shim_fidelity;
 mod shim_plumbing;
