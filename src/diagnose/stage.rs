@@ -3,7 +3,7 @@
 //!
 //! go builds its network and HTTP errors from a few fixed pieces whatever
 //! the OS, the language of the system messages or the Go version
-//! (docs/design.md, "go's error grammar"):
+//! (docs/design.md §3):
 //!
 //! - `lookup HOST[ on RESOLVER]: REASON` — net.DNSError: name resolution;
 //! - `dial tcp ADDR: OP: REASON` — net.OpError while connecting (`connect`
@@ -27,7 +27,29 @@
 //! linear in the line, no regex.
 
 use super::context::Values;
-use super::structure::{Server, classify_server};
+
+/// Who answered an HTTP error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    Proxy,
+    Sumdb,
+    /// A `?go-get=1` page (go-import meta tags).
+    Meta,
+    Other,
+}
+
+/// Which kind of server a URL go fetched belongs to, by go's URL layout.
+pub fn classify_server(url: &str) -> Server {
+    if url.contains("/lookup/") || url.contains("/tile/") || url.contains("/sumdb/") {
+        Server::Sumdb
+    } else if url.contains("/@v/") || url.ends_with("/@latest") {
+        Server::Proxy
+    } else if url.contains("?go-get=1") {
+        Server::Meta
+    } else {
+        Server::Other
+    }
+}
 
 /// What the grammar says about one line.
 #[derive(Debug, Clone, PartialEq, Eq)]

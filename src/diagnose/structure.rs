@@ -42,15 +42,7 @@ impl Side {
     }
 }
 
-/// Who answered an HTTP error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Server {
-    Proxy,
-    Sumdb,
-    /// A `?go-get=1` page (go-import meta tags).
-    Meta,
-    Other,
-}
+pub use super::stage::{Server, classify_server};
 
 /// One failure: an unindented line and the lines that belong to it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -359,19 +351,6 @@ fn classify_url(url: &str, rec: &Record) -> Server {
     match classify_server(url) {
         Server::Other if rec.module.is_some() && url.contains("/sum.golang") => Server::Sumdb,
         server => server,
-    }
-}
-
-/// Which kind of server a URL go fetched belongs to, by go's URL layout.
-pub fn classify_server(url: &str) -> Server {
-    if url.contains("/lookup/") || url.contains("/tile/") || url.contains("/sumdb/") {
-        Server::Sumdb
-    } else if url.contains("/@v/") || url.ends_with("/@latest") {
-        Server::Proxy
-    } else if url.contains("?go-get=1") {
-        Server::Meta
-    } else {
-        Server::Other
     }
 }
 
