@@ -7,6 +7,10 @@
 //! `cargo run --profile bench --example bench_diagnose -- [FILE] [RUNS]`.
 //! Prints the median, min and max of RUNS fresh diagnoses (each builds its
 //! own gate and compiles its own regexes, as the shim does once per failure).
+//!
+//! `-- --dense [RUNS]`: the worst case instead: 64 KiB made only of
+//! failures, every rule's real examples one after another (repeated), so
+//! that every rule fires and most of their regexes must be compiled.
 
 // A report tool: its output is the point.
 #![allow(clippy::print_stdout)]
@@ -19,12 +23,68 @@ use gotriage::rules::RuleSet;
 const TARGET: usize = 64 * 1024;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let file = args
-        .next()
-        .unwrap_or_else(|| "fixtures/diag/unknown-revision.go1.27.3.en.txt".into());
+    let mut args = std::env::args().skip(1).peekable();
+    let dense = args.next_if(|a| a == "--dense").is_some();
+    let file = if dense {
+        String::new()
+    } else {
+        args.next()
+            .unwrap_or_else(|| "fixtures/diag/unknown-revision.go1.27.3.en.txt".into())
+    };
     let runs: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(101);
-    let tail = std::fs::read(&file).unwrap_or_else(|e| {
+    let rules = RuleSet::builtin();
+    let input = if dense {
+        dense_input(&rules)
+    } else {
+        padded_input(&file)
+    };
+    let ctx = Context::offline();
+    let (first, compiled) = diagnose_counting(&input, &rules, &ctx);
+    let fired: std::collections::BTreeSet<&str> = first.iter().map(|d| d.rule.id).collect();
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let d = diagnose(&input, &rules, &ctx);
+        times.push(t.elapsed());
+        std::hint::black_box(d);
+    }
+    times.sort();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "diagnose {} KiB{} ({} lines, {} rules, {} regexes compiled, {} IDs named): median {:.3} ms, min {:.3} ms, max {:.3} ms over {} runs; first diagnosis: {}",
+        input.len() / 1024,
+        if dense { " dense" } else { "" },
+        input.iter().filter(|&&b| b == b'\n').count(),
+        rules.rules.len(),
+        compiled,
+        fired.len(),
+        ms(times[times.len() / 2]),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+        runs,
+        first.first().map_or("none", |d| d.rule.id)
+    );
+}
+
+/// Every rule's examples, one after another, repeated up to 64 KiB.
+fn dense_input(rules: &RuleSet) -> Vec<u8> {
+    let mut one = Vec::new();
+    for r in &rules.rules {
+        for ex in r.examples {
+            one.extend_from_slice(ex.text.trim_start_matches('\n').as_bytes());
+        }
+    }
+    let mut input = Vec::with_capacity(TARGET);
+    while input.len() < TARGET {
+        input.extend_from_slice(&one);
+    }
+    input.truncate(TARGET);
+    input
+}
+
+/// Realistic noise with one failure transcript at the end.
+fn padded_input(file: &str) -> Vec<u8> {
+    let tail = std::fs::read(file).unwrap_or_else(|e| {
         eprintln!("bench_diagnose: cannot read {file}: {e}");
         std::process::exit(2)
     });
@@ -46,29 +106,5 @@ fn main() {
     }
     input.truncate(TARGET - tail.len());
     input.extend_from_slice(&tail);
-
-    let rules = RuleSet::builtin();
-    let ctx = Context::offline();
-    let (first, compiled) = diagnose_counting(&input, &rules, &ctx);
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        let d = diagnose(&input, &rules, &ctx);
-        times.push(t.elapsed());
-        std::hint::black_box(d);
-    }
-    times.sort();
-    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
-    println!(
-        "diagnose {} KiB ({} lines, {} rules, {} regexes compiled): median {:.3} ms, min {:.3} ms, max {:.3} ms over {} runs; first diagnosis: {}",
-        input.len() / 1024,
-        input.iter().filter(|&&b| b == b'\n').count(),
-        rules.rules.len(),
-        compiled,
-        ms(times[times.len() / 2]),
-        ms(times[0]),
-        ms(times[times.len() - 1]),
-        runs,
-        first.first().map_or("none", |d| d.rule.id)
-    );
+    input
 }

@@ -78,10 +78,31 @@ struct RuleCache {
     extract: OnceCell<Option<Vec<Regex>>>,
 }
 
-/// Compiles a list; `None` if any fails (user rules are pre-validated, so
-/// this only guards against a size-limit surprise).
-fn compile_all(ps: &[&str]) -> Option<Vec<Regex>> {
-    ps.iter().map(|p| Regex::new(p).ok()).collect()
+/// Compiled regexes by pattern text, shared by every rule and list that uses
+/// the same pattern (the module-cache `requires` of vcs-cache-corrupt stands
+/// behind a dozen patterns).  A `Regex` clone shares its compiled program.
+#[derive(Debug, Default)]
+struct Compiled(std::cell::RefCell<std::collections::HashMap<&'static str, Option<Regex>>>);
+
+impl Compiled {
+    /// `None` if it fails (user rules are pre-validated, so this only
+    /// guards against a size-limit surprise).
+    fn get(&self, p: &'static str) -> Option<Regex> {
+        self.0
+            .borrow_mut()
+            .entry(p)
+            .or_insert_with(|| Regex::new(p).ok())
+            .clone()
+    }
+
+    /// A list; `None` if any fails.
+    fn all(&self, ps: &[&'static str]) -> Option<Vec<Regex>> {
+        ps.iter().map(|p| self.get(p)).collect()
+    }
+
+    fn count(&self) -> usize {
+        self.0.borrow().len()
+    }
 }
 
 /// The matcher for one rule set (built per diagnosis: on the failure path only).
@@ -92,6 +113,7 @@ pub struct Engine<'r> {
     /// For each gate literal: the (rule, pattern) pairs it stands for.
     targets: Vec<Vec<(u32, u32)>>,
     cache: Vec<RuleCache>,
+    compiled: Compiled,
 }
 
 /// The `pattern` of a hit that came from the stage reader, not a regex.
@@ -146,12 +168,13 @@ impl<'r> Engine<'r> {
                     ..RuleCache::default()
                 })
                 .collect(),
+            compiled: Compiled::default(),
         }
     }
 
     fn pattern(&self, rule: usize, i: usize) -> Option<&Regex> {
         self.cache[rule].patterns[i]
-            .get_or_init(|| Regex::new(self.rules[rule].patterns[i]).ok())
+            .get_or_init(|| self.compiled.get(self.rules[rule].patterns[i]))
             .as_ref()
     }
 
@@ -161,7 +184,7 @@ impl<'r> Engine<'r> {
         }
         self.cache[rule].pattern_requires[i]
             .get_or_init(|| {
-                compile_all(
+                self.compiled.all(
                     self.rules[rule]
                         .pattern_requires
                         .get(i)
@@ -175,39 +198,27 @@ impl<'r> Engine<'r> {
     fn unless(&self, rule: usize) -> Option<&[Regex]> {
         self.cache[rule]
             .unless
-            .get_or_init(|| compile_all(self.rules[rule].unless))
+            .get_or_init(|| self.compiled.all(self.rules[rule].unless))
             .as_deref()
     }
 
     fn requires(&self, rule: usize) -> Option<&[Regex]> {
         self.cache[rule]
             .requires
-            .get_or_init(|| compile_all(self.rules[rule].requires))
+            .get_or_init(|| self.compiled.all(self.rules[rule].requires))
             .as_deref()
     }
 
     fn extract(&self, rule: usize) -> Option<&[Regex]> {
         self.cache[rule]
             .extract
-            .get_or_init(|| compile_all(self.rules[rule].extract))
+            .get_or_init(|| self.compiled.all(self.rules[rule].extract))
             .as_deref()
     }
 
     /// How many regexes were compiled (for the benchmark's report).
     pub fn compiled_count(&self) -> usize {
-        let n = |c: &OnceCell<Option<Vec<Regex>>>| {
-            c.get().map_or(0, |v| v.as_ref().map_or(0, Vec::len))
-        };
-        self.cache
-            .iter()
-            .map(|c| {
-                c.patterns.iter().filter(|p| p.get().is_some()).count()
-                    + c.pattern_requires.iter().map(n).sum::<usize>()
-                    + n(&c.unless)
-                    + n(&c.requires)
-                    + n(&c.extract)
-            })
-            .sum()
+        self.compiled.count()
     }
 
     /// Every (rule, line) where a pattern fits, with its captures.
@@ -381,22 +392,26 @@ impl<'r> Engine<'r> {
         let hits = self.hits(lines, st);
         // Per record: the hits that survive `unless` / `requires`.
         let mut per_record: Vec<Vec<Hit>> = vec![Vec::new(); st.records.len()];
+        // `unless` and `requires` are the rule's, read over the whole record:
+        // decided once per (rule, record), however many lines hit.
+        let mut rule_fits: std::collections::HashMap<(usize, usize), bool> = Default::default();
         for hit in hits {
             let ri = st.record_of[hit.line];
             let rec = &st.records[ri];
-            let (Some(unless), Some(requires), Some(pattern_requires)) = (
-                self.unless(hit.rule),
-                self.requires(hit.rule),
-                self.pattern_requires(hit.rule, hit.pattern),
-            ) else {
-                continue;
-            };
             let rec_lines = &lines[rec.first..rec.end];
             let fits = |re: &Regex| rec_lines.iter().any(|l| re.is_match(&l.text));
-            if unless.iter().any(fits) {
+            let rule_ok = *rule_fits.entry((hit.rule, ri)).or_insert_with(|| {
+                match (self.unless(hit.rule), self.requires(hit.rule)) {
+                    (Some(unless), Some(requires)) => {
+                        !unless.iter().any(fits) && requires.iter().all(fits)
+                    }
+                    _ => false,
+                }
+            });
+            let Some(pattern_requires) = self.pattern_requires(hit.rule, hit.pattern) else {
                 continue;
-            }
-            if !requires.iter().all(fits) || !pattern_requires.iter().all(fits) {
+            };
+            if !rule_ok || !pattern_requires.iter().all(fits) {
                 continue;
             }
             per_record[ri].push(hit);

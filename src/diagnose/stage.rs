@@ -82,6 +82,17 @@ pub fn selects(selector: &str, tag: &str) -> bool {
 
 /// Reads the stage of one normalised line, if go's grammar shows one.
 pub fn read(line: &str) -> Option<Stage> {
+    // Most lines hold none of the grammar's words: one cheap look first.
+    let has_net = line.contains("tcp") || line.contains("udp ") || line.contains("udp:");
+    let has_http = line.contains("reading http") || line.contains("status (http");
+    let has_cut = line.contains("EOF")
+        || line.contains("http2: ")
+        || line.contains("stream error")
+        || line.contains("net/http: ")
+        || line.contains("Client.Timeout");
+    if !(has_net || has_http || has_cut) {
+        return None;
+    }
     // The outermost network operation decides: `proxyconnect tcp: dial tcp …`
     // is the proxy hop, `dial tcp: lookup …` is name resolution.
     let net = [
