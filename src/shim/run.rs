@@ -81,6 +81,44 @@ fn keep_sigpipe_ignored(cmd: &mut Command) {
     }
 }
 
+/// The signal go gets when the shim dies first (Linux `PR_SET_PDEATHSIG`).
+///
+/// The shim forwards every catchable signal and waits for go, so it dies
+/// first only by SIGKILL (`kill -9`, `timeout -s KILL`, the OOM killer) or a
+/// crash of its own.  SIGKILL hands go what its caller asked for: go dies
+/// at once, stopped or not, as it would have if the caller had killed it
+/// directly (cmd/go has no SIGTERM handler, so SIGTERM would end it the same
+/// way except when it is stopped or the "real go" is a wrapper that traps it).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub const PARENT_DEATH_SIGNAL: libc::c_int = libc::SIGKILL;
+
+/// Makes the child die with the shim: `PR_SET_PDEATHSIG` between fork and
+/// exec, then a check that the shim did not die before it was set (the
+/// child would then already belong to another parent and wait forever).
+///
+/// The signal is tied to the thread that forks, not the process: the shim
+/// spawns from its main thread, which lives until the process exits.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn die_with_shim(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: getpid(2) cannot fail.
+    let shim = unsafe { libc::getpid() };
+    // SAFETY: prctl(2), getppid(2) and raise(3) are async-signal-safe and
+    // touch no memory of ours, fine between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::prctl(
+                libc::PR_SET_PDEATHSIG,
+                PARENT_DEATH_SIGNAL as libc::c_ulong,
+            );
+            if libc::getppid() != shim {
+                libc::raise(PARENT_DEATH_SIGNAL);
+            }
+            Ok(())
+        });
+    }
+}
+
 /// Replaces this process with the real go (unix), or runs it and exits with
 /// its status (elsewhere).  Returns only on failure to start it.
 pub fn exec(target: Target<'_>) -> io::Error {
@@ -115,6 +153,9 @@ pub struct Outcome {
     pub capture: Capture,
     /// Our stderr stopped accepting writes (a closed pipe): print nothing more.
     pub stderr_closed: bool,
+    /// stdout and stderr were the same terminal and went through one pty:
+    /// the capture holds go's stdout too, interleaved as written.
+    pub merged: bool,
 }
 
 /// Runs the real go with stderr teed.  `Err` only if it could not be started.
@@ -141,8 +182,21 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
     if user_sigpipe == libc::SIG_IGN {
         keep_sigpipe_ignored(&mut cmd);
     }
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    die_with_shim(&mut cmd);
+    let mut merged = false;
     match pty.as_mut().and_then(Pty::take_slave) {
-        Some(slave) => cmd.stderr(Stdio::from(slave)),
+        Some(slave) => {
+            // stdout on the same terminal as stderr: the same pty for both,
+            // so the kernel keeps the order in which they were written.
+            if super::pty::same_terminal(libc::STDOUT_FILENO, libc::STDERR_FILENO)
+                && let Ok(out) = slave.try_clone()
+            {
+                cmd.stdout(Stdio::from(out));
+                merged = true;
+            }
+            cmd.stderr(Stdio::from(slave))
+        }
         None => cmd.stderr(Stdio::piped()),
     };
     let mut child = cmd.spawn()?;
@@ -198,6 +252,7 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
         status,
         capture,
         stderr_closed,
+        merged,
     })
 }
 
@@ -300,5 +355,6 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
         status,
         capture,
         stderr_closed,
+        merged: false,
     })
 }
