@@ -11,6 +11,8 @@
 //! | `args` | print each argument as hex, one per line, on stdout |
 //! | `env:NAME` | print `NAME=value` (or `NAME unset`) on stdout |
 //! | `err:TEXT` | write TEXT to stderr (`\n` escapes allowed), no newline added |
+//! | `out:TEXT` | write TEXT to stdout (`\n` escapes allowed), no newline added, flushed |
+//! | `pidfile:PATH` | write our pid to PATH |
 //! | `stderr-bytes:N` | write N bytes of go-like lines to stderr in 64 KiB writes |
 //! | `stdin` | copy stdin to stdout |
 //! | `stdout-bytes:N` | write N bytes to stdout in 64 KiB writes |
@@ -181,6 +183,11 @@ fn run() {
                 err.write_all(&unescape(arg)).unwrap();
                 err.flush().unwrap();
             }
+            "out" => {
+                out.write_all(&unescape(arg)).unwrap();
+                out.flush().unwrap();
+            }
+            "pidfile" => std::fs::write(arg, std::process::id().to_string()).unwrap(),
             "stderr-bytes" => {
                 let line = b"go: downloading example.com/some/module v1.2.3\n";
                 let block: Vec<u8> = line.iter().copied().cycle().take(64 * 1024).collect();
