@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{self, Sandbox, os, show};
+use crate::util::{self, Sandbox, alive_with, assert_none_left, os, show};
 
 /// A sandbox whose PATH has the shim first and the stub (as `go`) second.
 fn with_stub() -> (Sandbox, PathBuf) {
@@ -819,39 +819,6 @@ fn the_diagnosis_is_appended_only_after_a_failure() {
 }
 
 // ---- the shim killed: go must not outlive it ---------------------------
-
-/// The pids of live processes whose environment holds `marker`.
-fn alive_with(marker: &str) -> Vec<u32> {
-    let needle = marker.as_bytes();
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            // A zombie has an empty environ: it is dead, only not yet reaped.
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .is_ok_and(|env| env.windows(needle.len()).any(|w| w == needle))
-        })
-        .collect()
-}
-
-/// Waits (≤ 5 s) until no live process carries `marker`; kills and fails otherwise.
-fn assert_none_left(marker: &str) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let left = alive_with(marker);
-        if left.is_empty() {
-            return;
-        }
-        if Instant::now() > deadline {
-            for pid in &left {
-                // SAFETY: killing the leftovers of this test only.
-                unsafe { libc::kill(*pid as libc::pid_t, libc::SIGKILL) };
-            }
-            panic!("processes outlived the killed shim: {left:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 #[test]
 fn go_dies_with_a_shim_killed_by_sigkill() {
