@@ -1,9 +1,11 @@
 //! Running the real go: `exec` for nested calls and `GOTRIAGE=off`, spawn and
 //! tee otherwise.
 //!
-//! The tee keeps stdin and stdout inherited (never touched) and gives the
-//! child a pipe — or a pseudo-terminal when our stderr is a terminal — for
-//! stderr.  One thread copies what arrives to our stderr at once (no line
+//! The tee keeps stdin inherited and gives the child a pipe for stderr — or
+//! a pseudo-terminal when our stderr is a terminal, shared with stdout when
+//! stdout is that same terminal (so the order of the two is kept, see
+//! [`super::pty`]); any other stdout is inherited, never touched.  The child
+//! is started by [`super::spawn`], which makes it die with the shim.  One thread copies what arrives to our stderr at once (no line
 //! buffering) and into the bounded [`Capture`]; the main thread reaps the
 //! child and forwards signals.  Two threads rather than one poll loop so that
 //! a terminal paused with Ctrl-S (a blocked write) never delays a forwarded
@@ -16,7 +18,9 @@ use std::io::{self, Read, Write};
 use std::mem::ManuallyDrop;
 use std::os::fd::FromRawFd;
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+#[cfg(not(unix))]
+use std::process::Stdio;
+use std::process::{Command, ExitStatus};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -55,7 +59,7 @@ pub struct Target<'a> {
 }
 
 impl Target<'_> {
-    fn command(&self) -> Command {
+    pub(super) fn command(&self) -> Command {
         let mut cmd = Command::new(self.program);
         #[cfg(unix)]
         {
@@ -70,50 +74,12 @@ impl Target<'_> {
 /// std resets SIGPIPE to the default in every child; a go started from a
 /// program that ignores SIGPIPE must find it ignored, as it would without us.
 #[cfg(unix)]
-fn keep_sigpipe_ignored(cmd: &mut Command) {
+pub(super) fn keep_sigpipe_ignored(cmd: &mut Command) {
     use std::os::unix::process::CommandExt;
     // SAFETY: signal(2) is async-signal-safe, fine between fork and exec.
     unsafe {
         cmd.pre_exec(|| {
             libc::signal(libc::SIGPIPE, libc::SIG_IGN);
-            Ok(())
-        });
-    }
-}
-
-/// The signal go gets when the shim dies first (Linux `PR_SET_PDEATHSIG`).
-///
-/// The shim forwards every catchable signal and waits for go, so it dies
-/// first only by SIGKILL (`kill -9`, `timeout -s KILL`, the OOM killer) or a
-/// crash of its own.  SIGKILL hands go what its caller asked for: go dies
-/// at once, stopped or not, as it would have if the caller had killed it
-/// directly (cmd/go has no SIGTERM handler, so SIGTERM would end it the same
-/// way except when it is stopped or the "real go" is a wrapper that traps it).
-#[cfg(any(target_os = "linux", target_os = "android"))]
-pub const PARENT_DEATH_SIGNAL: libc::c_int = libc::SIGKILL;
-
-/// Makes the child die with the shim: `PR_SET_PDEATHSIG` between fork and
-/// exec, then a check that the shim did not die before it was set (the
-/// child would then already belong to another parent and wait forever).
-///
-/// The signal is tied to the thread that forks, not the process: the shim
-/// spawns from its main thread, which lives until the process exits.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn die_with_shim(cmd: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: getpid(2) cannot fail.
-    let shim = unsafe { libc::getpid() };
-    // SAFETY: prctl(2), getppid(2) and raise(3) are async-signal-safe and
-    // touch no memory of ours, fine between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            libc::prctl(
-                libc::PR_SET_PDEATHSIG,
-                PARENT_DEATH_SIGNAL as libc::c_ulong,
-            );
-            if libc::getppid() != shim {
-                libc::raise(PARENT_DEATH_SIGNAL);
-            }
             Ok(())
         });
     }
@@ -163,13 +129,14 @@ pub struct Outcome {
 pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
     use super::pty::Pty;
     use super::signals::{Event, Signals, send};
+    use super::spawn::{self, Wiring};
     use std::io::IsTerminal;
+    use std::os::fd::OwnedFd;
 
     let signals = Signals::install()?;
     // A write to our closed stderr must come back as EPIPE (so the copier can
     // hand the broken pipe on to go), not kill us.  The child gets the
-    // disposition it would have had without us: std resets SIGPIPE to the
-    // default in children, which is right unless the user's was `SIG_IGN`.
+    // disposition it would have had without us (spawn::start restores it).
     // SAFETY: swapping a signal disposition; no handler code involved.
     let user_sigpipe = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
     let mut pty = if io::stderr().is_terminal() {
@@ -177,35 +144,35 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
     } else {
         None
     };
-    let mut cmd = target.command();
-    cmd.stdin(Stdio::inherit()).stdout(Stdio::inherit());
-    if user_sigpipe == libc::SIG_IGN {
-        keep_sigpipe_ignored(&mut cmd);
-    }
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    die_with_shim(&mut cmd);
-    let mut merged = false;
-    match pty.as_mut().and_then(Pty::take_slave) {
-        Some(slave) => {
+    let slave = pty.as_mut().and_then(Pty::take_slave);
+    let (wiring, reader, merged) = match (slave, &pty) {
+        (Some(slave), Some(p)) => {
             // stdout on the same terminal as stderr: the same pty for both,
             // so the kernel keeps the order in which they were written.
-            if super::pty::same_terminal(libc::STDOUT_FILENO, libc::STDERR_FILENO)
-                && let Ok(out) = slave.try_clone()
-            {
-                cmd.stdout(Stdio::from(out));
-                merged = true;
-            }
-            cmd.stderr(Stdio::from(slave))
+            let stdout = if super::pty::same_terminal(libc::STDOUT_FILENO, libc::STDERR_FILENO) {
+                slave.try_clone().ok()
+            } else {
+                None
+            };
+            let merged = stdout.is_some();
+            let wiring = Wiring {
+                stdout,
+                stderr: slave,
+            };
+            (wiring, p.reader()?, merged)
         }
-        None => cmd.stderr(Stdio::piped()),
+        _ => {
+            let (r, w) = io::pipe()?;
+            let wiring = Wiring {
+                stdout: None,
+                stderr: w.into(),
+            };
+            (wiring, deepen(File::from(OwnedFd::from(r))), false)
+        }
     };
-    let mut child = cmd.spawn()?;
-    drop(cmd); // closes our copy of the pty slave, so the master sees EOF (EIO)
-    let reader: File = match (&pty, child.stderr.take()) {
-        (_, Some(pipe)) => deepen(File::from(std::os::fd::OwnedFd::from(pipe))),
-        (Some(p), None) => p.reader()?,
-        (None, None) => return Err(io::Error::other("child has no stderr")),
-    };
+    // Our copies of the pipe's write end and the pty slave are closed once
+    // go has them, so the reader sees the end when go's side closes.
+    let pid = spawn::start(target, wiring, user_sigpipe == libc::SIG_IGN)?;
 
     let capture = Arc::new(Mutex::new(Capture::new()));
     let (done_tx, done_rx) = mpsc::channel();
@@ -219,9 +186,8 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
             })?
     };
 
-    let pid = child.id();
     let status = loop {
-        if let Some(st) = child.try_wait()? {
+        if let Some(st) = spawn::try_wait(pid)? {
             break st;
         }
         match signals.next()? {
@@ -230,9 +196,9 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
                 if let Some(p) = &pty {
                     p.sync_size();
                 }
-                send(pid, libc::SIGWINCH);
+                send(pid as u32, libc::SIGWINCH);
             }
-            Event::Forward(sig) => send(pid, sig),
+            Event::Forward(sig) => send(pid as u32, sig),
         }
     };
     drop(signals);

@@ -821,6 +821,72 @@ fn the_diagnosis_is_appended_only_after_a_failure() {
 // ---- the shim killed: go must not outlive it ---------------------------
 
 #[test]
+fn go_starts_with_the_signal_state_it_would_have_had() {
+    // Blocked and ignored signals as the caller left them (SIGUSR1 blocked,
+    // SIGHUP and SIGPIPE ignored), none of the shim's handlers.
+    let run = |mut c: Command| {
+        // SAFETY: signal(2) and sigprocmask(2) between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                libc::signal(libc::SIGHUP, libc::SIG_IGN);
+                libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGUSR1);
+                libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+                Ok(())
+            });
+        }
+        c.output().unwrap()
+    };
+    let (_sb, c) = shim("sigstate;exit:0");
+    let via_shim = run(c);
+    let plain = run(direct("sigstate;exit:0"));
+    let text = String::from_utf8_lossy(&plain.stdout).into_owned();
+    assert!(text.contains("SigBlk:\t0000000000000200\n"), "{text}");
+    let ignored = text
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:\t"))
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .unwrap();
+    let bit = |sig: libc::c_int| 1u64 << (sig - 1);
+    assert_eq!(
+        ignored & (bit(libc::SIGHUP) | bit(libc::SIGPIPE)),
+        0x1001,
+        "{text}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&via_shim.stdout),
+        text,
+        "{}",
+        show(&via_shim)
+    );
+    // And with nothing blocked or ignored: nothing inherited from the shim.
+    let (_sb, mut c) = shim("sigstate;exit:0");
+    let via_shim = c.output().unwrap();
+    let plain = direct("sigstate;exit:0").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&via_shim.stdout),
+        String::from_utf8_lossy(&plain.stdout)
+    );
+}
+
+#[test]
+fn a_real_go_that_cannot_be_executed_is_reported_like_a_shell() {
+    // A script whose interpreter is missing: execve fails with ENOENT (127);
+    // a file without the execute bit is not taken as go at all.
+    let sb = Sandbox::new();
+    let dir = sb.path().join("broken");
+    std::fs::create_dir_all(&dir).unwrap();
+    util::write_exe(&dir.join("go"), "#!/nonexistent/interpreter\n");
+    let out = sb.shim_cmd(&dir).arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(127), "{}", show(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("gotriage: cannot run"), "{err}");
+    assert!(err.contains("No such file or directory"), "{err}");
+}
+
+#[test]
 fn go_dies_with_a_shim_killed_by_sigkill() {
     let (sb, mut c) = shim("");
     let pidfile = sb.path().join("go.pid");
