@@ -730,3 +730,84 @@ fn a_real_go_dies_with_a_shim_killed_by_sigkill() {
     assert_eq!(shim.wait().unwrap().signal(), Some(libc::SIGKILL));
     util::assert_none_left(&marker);
 }
+
+// ---- the diagnosis when the capture holds stdout too --------------------
+
+/// A test that fails and logs lines a rule would recognise in go's stderr.
+const LOGGING_TEST: &[(&str, &str)] = &[
+    ("go.mod", "module example.com/tmod\n\ngo 1.19\n"),
+    (
+        "x_test.go",
+        r#"package tmod
+
+import "testing"
+
+func TestFetch(t *testing.T) {
+	t.Log("fatal: could not read Username for 'https://github.com': terminal prompts disabled")
+	t.Log("x509: certificate signed by unknown authority")
+	t.Fatal("dial tcp: lookup proxy.golang.org: no such host")
+}
+"#,
+    ),
+    (
+        "run/main.go",
+        r#"package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	fmt.Println("x509: certificate signed by unknown authority")
+	os.Exit(4)
+}
+"#,
+    ),
+];
+
+#[test]
+fn a_failing_test_or_program_on_a_terminal_gets_no_diagnosis_from_its_output() {
+    // On a terminal go's stdout shares the pty with its stderr, so the
+    // capture holds the tests' logs and the program's stdout: a failure
+    // that is theirs is not diagnosed as go's.
+    let (version, go) = newest();
+    let w = World::new(&version, &go, LOGGING_TEST);
+    for args in [&["test", "./..."][..], &["run", "./run"]] {
+        let mut c = w.via_shim();
+        c.args(args);
+        let (st, screen) = Term::start(c).finish();
+        assert_eq!(st.code(), Some(1), "{screen}");
+        assert!(
+            screen.contains("x509: certificate signed by unknown authority"),
+            "{screen}"
+        );
+        assert!(!screen.contains("gotriage"), "go {args:?}: {screen}");
+    }
+}
+
+#[test]
+fn go_failures_on_a_terminal_are_still_diagnosed() {
+    // git missing (real go, no network: a `.git` path goes straight to git).
+    let (version, go) = newest();
+    let w = World::new(&version, &go, TINY);
+    let mut c = w.via_shim();
+    c.env(
+        "PATH",
+        util::path_of(&[&w.sb.path().join("bin"), &w.goroot_bin()]),
+    )
+    .env("GOPROXY", "direct")
+    .env("GOSUMDB", "off")
+    .env("NO_COLOR", "1")
+    .args(["get", "example.invalid/repo.git@v1.0.0"]);
+    let (st, screen) = Term::start(c).finish();
+    assert_eq!(st.code(), Some(1), "{screen}");
+    assert!(
+        screen.contains("go: missing Git command"),
+        "go{version}: {screen}"
+    );
+    assert!(
+        screen.contains("gotriage: error[git-not-found]"),
+        "go{version}: {screen}"
+    );
+}
