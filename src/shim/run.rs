@@ -119,9 +119,6 @@ pub struct Outcome {
     pub capture: Capture,
     /// Our stderr stopped accepting writes (a closed pipe): print nothing more.
     pub stderr_closed: bool,
-    /// stdout and stderr were the same terminal and went through one pty:
-    /// the capture holds go's stdout too, interleaved as written.
-    pub merged: bool,
 }
 
 /// Runs the real go with stderr teed.  `Err` only if it could not be started.
@@ -145,7 +142,7 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
         None
     };
     let slave = pty.as_mut().and_then(Pty::take_slave);
-    let (wiring, reader, merged) = match (slave, &pty) {
+    let (wiring, reader) = match (slave, &pty) {
         (Some(slave), Some(p)) => {
             // stdout on the same terminal as stderr: the same pty for both,
             // so the kernel keeps the order in which they were written.
@@ -154,12 +151,11 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
             } else {
                 None
             };
-            let merged = stdout.is_some();
             let wiring = Wiring {
                 stdout,
                 stderr: slave,
             };
-            (wiring, p.reader()?, merged)
+            (wiring, p.reader()?)
         }
         _ => {
             let (r, w) = io::pipe()?;
@@ -167,7 +163,7 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
                 stdout: None,
                 stderr: w.into(),
             };
-            (wiring, deepen(File::from(OwnedFd::from(r))), false)
+            (wiring, deepen(File::from(OwnedFd::from(r))))
         }
     };
     // Our copies of the pipe's write end and the pty slave are closed once
@@ -218,7 +214,6 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
         status,
         capture,
         stderr_closed,
-        merged,
     })
 }
 
@@ -321,6 +316,5 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
         status,
         capture,
         stderr_closed,
-        merged: false,
     })
 }
