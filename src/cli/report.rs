@@ -23,6 +23,10 @@ impl FailureHook for Diagnose {
 /// The shim's failure path: diagnose the captured stderr and render it.
 /// `None` when nothing fits (then nothing is added).
 pub fn report_for_shim(failure: &Failure<'_>) -> Option<String> {
+    let input = failure.capture.contents();
+    if program_failed(failure.args, &input) {
+        return None;
+    }
     let config = crate::config::config_path()
         .and_then(|p| crate::config::Config::load(&p.path).ok().flatten())
         .unwrap_or_default();
@@ -39,7 +43,7 @@ pub fn report_for_shim(failure: &Failure<'_>) -> Option<String> {
         in_container: std::path::Path::new("/.dockerenv").exists()
             || std::path::Path::new("/run/.containerenv").exists(),
     };
-    let diagnoses = diagnose(&failure.capture.contents(), &rules, &ctx);
+    let diagnoses = diagnose(&input, &rules, &ctx);
     if diagnoses.is_empty() {
         return (!out.is_empty()).then_some(out);
     }
@@ -72,4 +76,43 @@ pub fn report_for_shim(failure: &Failure<'_>) -> Option<String> {
     }
     out.push_str(&text);
     Some(out)
+}
+
+/// True when go did its part and the failure is the program it ran: `go
+/// run` whose program exited non-zero (go's last line is `exit status N`),
+/// or `go test` whose tests ran and failed with no package failing to set
+/// up or build.  go fetches and builds before it runs anything, so no fetch
+/// failure is left to diagnose, and the capture holds the program's own
+/// output (its stderr; its stdout too when both were one terminal, see
+/// docs/shim.md), where a logged `x509: …` or `connection refused` is the
+/// program's business, not go's.
+fn program_failed(args: &[std::ffi::OsString], capture: &[u8]) -> bool {
+    let mut rest = args.iter();
+    let sub = loop {
+        match rest.next().and_then(|a| a.to_str()) {
+            Some("-C") => {
+                rest.next();
+            }
+            Some(a) if a.starts_with('-') => {}
+            other => break other,
+        }
+    };
+    let text = String::from_utf8_lossy(capture);
+    let lines = || text.lines().map(|l| l.trim_end_matches('\r'));
+    match sub {
+        Some("run") => lines()
+            .rfind(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.starts_with("exit status ")),
+        Some("test") => {
+            let go_failed = lines().any(|l| {
+                l.starts_with("FAIL")
+                    && (l.ends_with("[setup failed]") || l.ends_with("[build failed]"))
+            });
+            let tests_failed = lines().any(|l| {
+                l.starts_with("--- FAIL") || (l.starts_with("FAIL\t") && !l.ends_with(']'))
+            });
+            tests_failed && !go_failed
+        }
+        _ => false,
+    }
 }

@@ -1,4 +1,5 @@
-//! The bounded copy of the child's stderr kept for diagnosis.
+//! The bounded copy of the child's stderr kept for diagnosis (stderr and
+//! stdout interleaved when both are one terminal: one pty carries both).
 //!
 //! The first [`HEAD`] bytes and the last [`TAIL`] bytes are kept, whatever the
 //! child prints: memory stays flat at about 320 KiB (plus the relay buffer).

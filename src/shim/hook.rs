@@ -17,7 +17,8 @@ use super::capture::Capture;
 /// A failed run of the real go.
 #[derive(Debug, Clone, Copy)]
 pub struct Failure<'a> {
-    /// Its stderr, bounded.
+    /// Its stderr, bounded (with its stdout interleaved when both were one
+    /// terminal: docs/shim.md, "The failure hook").
     pub capture: &'a Capture,
     pub status: ExitStatus,
     /// The arguments it got.

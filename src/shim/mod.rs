@@ -21,6 +21,8 @@ pub mod pty;
 pub mod run;
 #[cfg(unix)]
 pub mod signals;
+#[cfg(unix)]
+pub mod spawn;
 
 use std::ffi::{OsStr, OsString};
 use std::io::{IsTerminal, Write};

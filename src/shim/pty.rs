@@ -1,13 +1,23 @@
-//! A pseudo-terminal for the child's stderr, used when our own stderr is a
-//! terminal, so that what `go run`, `go generate` and `go test` start still
-//! sees `isatty(2)` and keeps its colours and progress bars.
+//! A pseudo-terminal for the child's stderr — and its stdout too when both
+//! are the same terminal — used when our own stderr is a terminal, so that
+//! what `go run`, `go generate` and `go test` start still sees `isatty` and
+//! keeps its colours and progress bars.
 //!
-//! Only stderr goes through it: stdin and stdout stay the real ones, and the
-//! child's controlling terminal is unchanged (the slave is opened with
-//! `O_NOCTTY` and we never call `setsid`), so `/dev/tty`, job control and the
-//! terminal's Ctrl-C behave as without gotriage.  Output processing is off on
-//! the slave (no `OPOST`: no LF → CRLF), so the bytes we relay are the bytes
-//! the child wrote and the real terminal applies its own translation once.
+//! When stdout and stderr are the same terminal ([`same_terminal`]), the
+//! child gets one pty for both: the kernel queues what it writes to either
+//! in one stream, in the order written, and the shim relays that single
+//! stream, so a `go run` program's stderr line and its stdout prompt reach
+//! the screen in the order it wrote them.  When stdout is anything else (a
+//! pipe, a file, another terminal) it is inherited, untouched.
+//!
+//! stdin is never redirected, and the child's controlling terminal is
+//! unchanged (the slave is opened with `O_NOCTTY` and we never call
+//! `setsid`), so a prompt reads from the real terminal, `/dev/tty`, raw mode
+//! set on stdin, job control and the terminal's Ctrl-C behave as without
+//! gotriage.  Output processing is off on the slave (no `OPOST`: no LF →
+//! CRLF), so the bytes we relay are the bytes the child wrote and the real
+//! terminal applies its own translation once — its current one, so a program
+//! that put the terminal in raw mode through stdin gets raw output too.
 //! The window size is copied from our stderr at start and on every SIGWINCH.
 
 use std::fs::File;
@@ -71,6 +81,22 @@ impl Pty {
     /// A reader for what the child writes (a duplicate of the master).
     pub fn reader(&self) -> io::Result<File> {
         Ok(File::from(self.master.as_fd().try_clone_to_owned()?))
+    }
+}
+
+/// True when descriptors `a` and `b` are the same terminal device (the same
+/// character device: `st_rdev`), however each was opened.
+pub fn same_terminal(a: libc::c_int, b: libc::c_int) -> bool {
+    // SAFETY: fstat fills a zeroed `stat` we own; isatty only queries.
+    unsafe {
+        let (mut x, mut y): (libc::stat, libc::stat) = (std::mem::zeroed(), std::mem::zeroed());
+        libc::isatty(a) == 1
+            && libc::isatty(b) == 1
+            && libc::fstat(a, &mut x) == 0
+            && libc::fstat(b, &mut y) == 0
+            && x.st_mode & libc::S_IFMT == libc::S_IFCHR
+            && y.st_mode & libc::S_IFMT == libc::S_IFCHR
+            && x.st_rdev == y.st_rdev
     }
 }
 

@@ -1,28 +1,29 @@
 //! Running the real go: `exec` for nested calls and `GOTRIAGE=off`, spawn and
 //! tee otherwise.
 //!
-//! The tee keeps stdin and stdout inherited (never touched) and gives the
-//! child a pipe — or a pseudo-terminal when our stderr is a terminal — for
-//! stderr.  One thread copies what arrives to our stderr at once (no line
+//! The tee keeps stdin inherited and gives the child a pipe for stderr — or
+//! a pseudo-terminal when our stderr is a terminal, shared with stdout when
+//! stdout is that same terminal (so the order of the two is kept, see
+//! [`super::pty`]); any other stdout is inherited, never touched.  The child
+//! is started by [`super::spawn`], which makes it die with the shim.  One thread copies what arrives to our stderr at once (no line
 //! buffering) and into the bounded [`Capture`]; the main thread reaps the
 //! child and forwards signals.  Two threads rather than one poll loop so that
 //! a terminal paused with Ctrl-S (a blocked write) never delays a forwarded
 //! SIGTERM; the copier thread costs nothing measurable
 //! (`docs/design.md` §1).
 
-use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::mem::ManuallyDrop;
 use std::os::fd::FromRawFd;
-use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::ExitStatus;
+#[cfg(not(unix))]
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::capture::Capture;
-use crate::config::vars;
 
 /// How long to keep reading after the child exited.  Normally the copier
 /// sees end-of-file within microseconds; only a grandchild that kept the
@@ -42,44 +43,9 @@ const CHUNK: usize = 128 * 1024;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 const PIPE_SIZE: libc::c_int = 1 << 20;
 
-/// What to run.
-#[derive(Debug, Clone, Copy)]
-pub struct Target<'a> {
-    /// Absolute path of the real go.
-    pub program: &'a Path,
-    /// argv[0] for it (what the user typed, normally `go`).
-    pub arg0: &'a OsStr,
-    pub args: &'a [OsString],
-    /// Value of `GOTRIAGE_DEPTH` for the child.
-    pub depth: u32,
-}
-
-impl Target<'_> {
-    fn command(&self) -> Command {
-        let mut cmd = Command::new(self.program);
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            cmd.arg0(self.arg0);
-        }
-        cmd.args(self.args).env(vars::DEPTH, self.depth.to_string());
-        cmd
-    }
-}
-
-/// std resets SIGPIPE to the default in every child; a go started from a
-/// program that ignores SIGPIPE must find it ignored, as it would without us.
+pub use super::spawn::Target;
 #[cfg(unix)]
-fn keep_sigpipe_ignored(cmd: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: signal(2) is async-signal-safe, fine between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
-            Ok(())
-        });
-    }
-}
+use super::spawn::keep_sigpipe_ignored;
 
 /// Replaces this process with the real go (unix), or runs it and exits with
 /// its status (elsewhere).  Returns only on failure to start it.
@@ -122,13 +88,14 @@ pub struct Outcome {
 pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
     use super::pty::Pty;
     use super::signals::{Event, Signals, send};
+    use super::spawn::{self, Wiring};
     use std::io::IsTerminal;
+    use std::os::fd::OwnedFd;
 
     let signals = Signals::install()?;
     // A write to our closed stderr must come back as EPIPE (so the copier can
     // hand the broken pipe on to go), not kill us.  The child gets the
-    // disposition it would have had without us: std resets SIGPIPE to the
-    // default in children, which is right unless the user's was `SIG_IGN`.
+    // disposition it would have had without us (spawn::start restores it).
     // SAFETY: swapping a signal disposition; no handler code involved.
     let user_sigpipe = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
     let mut pty = if io::stderr().is_terminal() {
@@ -136,22 +103,34 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
     } else {
         None
     };
-    let mut cmd = target.command();
-    cmd.stdin(Stdio::inherit()).stdout(Stdio::inherit());
-    if user_sigpipe == libc::SIG_IGN {
-        keep_sigpipe_ignored(&mut cmd);
-    }
-    match pty.as_mut().and_then(Pty::take_slave) {
-        Some(slave) => cmd.stderr(Stdio::from(slave)),
-        None => cmd.stderr(Stdio::piped()),
+    let slave = pty.as_mut().and_then(Pty::take_slave);
+    let (wiring, reader) = match (slave, &pty) {
+        (Some(slave), Some(p)) => {
+            // stdout on the same terminal as stderr: the same pty for both,
+            // so the kernel keeps the order in which they were written.
+            let stdout = if super::pty::same_terminal(libc::STDOUT_FILENO, libc::STDERR_FILENO) {
+                slave.try_clone().ok()
+            } else {
+                None
+            };
+            let wiring = Wiring {
+                stdout,
+                stderr: slave,
+            };
+            (wiring, p.reader()?)
+        }
+        _ => {
+            let (r, w) = io::pipe()?;
+            let wiring = Wiring {
+                stdout: None,
+                stderr: w.into(),
+            };
+            (wiring, deepen(File::from(OwnedFd::from(r))))
+        }
     };
-    let mut child = cmd.spawn()?;
-    drop(cmd); // closes our copy of the pty slave, so the master sees EOF (EIO)
-    let reader: File = match (&pty, child.stderr.take()) {
-        (_, Some(pipe)) => deepen(File::from(std::os::fd::OwnedFd::from(pipe))),
-        (Some(p), None) => p.reader()?,
-        (None, None) => return Err(io::Error::other("child has no stderr")),
-    };
+    // Our copies of the pipe's write end and the pty slave are closed once
+    // go has them, so the reader sees the end when go's side closes.
+    let pid = spawn::start(target, wiring, user_sigpipe == libc::SIG_IGN)?;
 
     let capture = Arc::new(Mutex::new(Capture::new()));
     let (done_tx, done_rx) = mpsc::channel();
@@ -165,9 +144,8 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
             })?
     };
 
-    let pid = child.id();
     let status = loop {
-        if let Some(st) = child.try_wait()? {
+        if let Some(st) = spawn::try_wait(pid)? {
             break st;
         }
         match signals.next()? {
@@ -176,9 +154,9 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
                 if let Some(p) = &pty {
                     p.sync_size();
                 }
-                send(pid, libc::SIGWINCH);
+                send(pid as u32, libc::SIGWINCH);
             }
-            Event::Forward(sig) => send(pid, sig),
+            Event::Forward(sig) => send(pid as u32, sig),
         }
     };
     drop(signals);

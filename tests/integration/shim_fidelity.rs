@@ -325,3 +325,489 @@ fn go_run_keeps_a_terminal_on_stderr() {
         assert!(String::from_utf8_lossy(&plain_tty).contains("exit status 3"));
     }
 }
+
+// ---- a real terminal: stdin, stdout and stderr on one pty ---------------
+
+/// Interactive `go run` programs: stderr and stdout interleaved, a prompt
+/// read from stdin; ticks on both until Ctrl-C; a full-screen program
+/// (alternate screen, raw keys read from stdin, size taken from stdout).
+const INTERACTIVE: &[(&str, &str)] = &[
+    ("go.mod", "module example.com/demo\n\ngo 1.19\n"),
+    (
+        "prompt/main.go",
+        r#"// A stderr line, then a prompt on stdout, then a read from stdin.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+)
+
+func main() {
+	for i := 1; i <= 3; i++ {
+		fmt.Fprintf(os.Stderr, "log %d (stderr)\n", i)
+		fmt.Printf("out %d (stdout)\n", i)
+	}
+	fmt.Fprintln(os.Stderr, "warning: about to ask (stderr)")
+	fmt.Print("name? ")
+	line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+	fmt.Printf("hello %s", line)
+	fmt.Fprintln(os.Stderr, "bye (stderr)")
+}
+"#,
+    ),
+    (
+        "ticker/main.go",
+        r#"// Ticks on stdout and stderr alternately; reports Ctrl-C, survives Ctrl-Z.
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+)
+
+func main() {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt)
+	for i := 0; ; i++ {
+		select {
+		case <-c:
+			fmt.Fprintln(os.Stderr, "interrupted (stderr)")
+			fmt.Println("cleanup done (stdout)")
+			os.Exit(130)
+		case <-time.After(200 * time.Millisecond):
+			if i%2 == 0 {
+				fmt.Printf("tick %d (stdout)\n", i)
+			} else {
+				fmt.Fprintf(os.Stderr, "tick %d (stderr)\n", i)
+			}
+		}
+	}
+}
+"#,
+    ),
+    (
+        "screen/main.go",
+        r#"// A full-screen program: alternate screen, raw keys from stdin, size from stdout.
+package main
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+func ioctl(fd int, req uintptr, arg unsafe.Pointer) error {
+	_, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), req, uintptr(arg))
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+func main() {
+	var old syscall.Termios
+	if err := ioctl(0, syscall.TCGETS, unsafe.Pointer(&old)); err != nil {
+		fmt.Fprintln(os.Stderr, "stdin is not a terminal:", err)
+		os.Exit(2)
+	}
+	raw := old
+	raw.Iflag &^= syscall.IGNBRK | syscall.BRKINT | syscall.PARMRK | syscall.ISTRIP | syscall.INLCR | syscall.IGNCR | syscall.ICRNL | syscall.IXON
+	raw.Oflag &^= syscall.OPOST
+	raw.Lflag &^= syscall.ECHO | syscall.ECHONL | syscall.ICANON | syscall.ISIG | syscall.IEXTEN
+	raw.Cflag &^= syscall.CSIZE | syscall.PARENB
+	raw.Cflag |= syscall.CS8
+	raw.Cc[syscall.VMIN] = 1
+	raw.Cc[syscall.VTIME] = 0
+	ioctl(0, syscall.TCSETS, unsafe.Pointer(&raw))
+	var ws struct{ Row, Col, X, Y uint16 }
+	ioctl(1, syscall.TIOCGWINSZ, unsafe.Pointer(&ws))
+	fmt.Print("\x1b[?1049h\x1b[H\x1b[2J")
+	fmt.Printf("FULLSCREEN %dx%d: press keys, q quits\r\n", ws.Row, ws.Col)
+	buf := make([]byte, 16)
+	for {
+		n, err := os.Stdin.Read(buf)
+		if err != nil || n == 0 {
+			break
+		}
+		fmt.Printf("key %q\r\n", buf[:n])
+		if buf[0] == 'q' {
+			break
+		}
+	}
+	fmt.Print("\x1b[?1049l")
+	ioctl(0, syscall.TCSETS, unsafe.Pointer(&old))
+	fmt.Println("left the alternate screen")
+}
+"#,
+    ),
+];
+
+/// A terminal of the test's own with `cmd` running as its session's
+/// foreground job (controlling terminal, stdin, stdout and stderr), as an
+/// interactive shell runs a command; everything it shows is recorded.
+struct Term {
+    master: std::fs::File,
+    screen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    child: std::process::Child,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Term {
+    fn start(mut cmd: Command) -> Term {
+        use nix::fcntl::OFlag;
+        use std::os::fd::AsRawFd;
+        use std::os::unix::fs::OpenOptionsExt;
+        use std::os::unix::process::CommandExt;
+        let master =
+            nix::pty::posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC).unwrap();
+        nix::pty::grantpt(&master).unwrap();
+        nix::pty::unlockpt(&master).unwrap();
+        let slave = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
+            .open(nix::pty::ptsname_r(&master).unwrap())
+            .unwrap();
+        let ws = libc::winsize {
+            ws_row: 24,
+            ws_col: 80,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: sizing a terminal we own.
+        unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
+        let fd = slave.as_raw_fd();
+        // SAFETY: setsid and TIOCSCTTY are async-signal-safe.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::setsid() < 0 || libc::ioctl(fd, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = cmd
+            .stdin(Stdio::from(slave.try_clone().unwrap()))
+            .stdout(Stdio::from(slave.try_clone().unwrap()))
+            .stderr(Stdio::from(slave))
+            .spawn()
+            .unwrap();
+        drop(cmd);
+        let master = std::fs::File::from(std::os::fd::OwnedFd::from(master));
+        let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let reader = {
+            let mut m = master.try_clone().unwrap();
+            let screen = std::sync::Arc::clone(&screen);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                // EIO once every slave descriptor is closed.
+                while let Ok(n @ 1..) = m.read(&mut buf) {
+                    screen.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            })
+        };
+        Term {
+            master,
+            screen,
+            child,
+            reader: Some(reader),
+        }
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned()
+    }
+
+    /// Waits (≤ 60 s: `go run` compiles first) until the screen shows `what`
+    /// `count` times.
+    fn wait_for(&self, what: &str, count: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while self.text().matches(what).count() < count {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{what:?} x{count} never appeared:\n{}",
+                self.text()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
+    /// Types on the terminal's keyboard.
+    fn send(&mut self, keys: &[u8]) {
+        use std::io::Write;
+        self.master.write_all(keys).unwrap();
+    }
+
+    fn finish(mut self) -> (std::process::ExitStatus, String) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let st = loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                break st;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("still running:\n{}", self.text());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        if let Some(r) = self.reader.take() {
+            r.join().unwrap();
+        }
+        (st, self.text())
+    }
+}
+
+/// The newest installed go.
+fn newest() -> (String, PathBuf) {
+    util::real_gos().pop().unwrap()
+}
+
+#[test]
+fn go_run_on_a_terminal_keeps_the_order_of_stdout_and_stderr_and_reads_a_prompt() {
+    let gos = util::real_gos();
+    for (version, go) in [gos.first().unwrap(), gos.last().unwrap()] {
+        let w = World::new(version, go, INTERACTIVE);
+        let run = |mut c: Command| {
+            c.args(["run", "./prompt"]);
+            let mut t = Term::start(c);
+            t.wait_for("name? ", 1);
+            t.send(b"Ada\r");
+            t.finish()
+        };
+        let (st, via_shim) = run(w.via_shim());
+        let (plain_st, plain) = run(w.direct());
+        assert_eq!(
+            plain,
+            "log 1 (stderr)\r\nout 1 (stdout)\r\nlog 2 (stderr)\r\nout 2 (stdout)\r\n\
+             log 3 (stderr)\r\nout 3 (stdout)\r\nwarning: about to ask (stderr)\r\n\
+             name? Ada\r\nhello Ada\r\nbye (stderr)\r\n",
+            "go{version}"
+        );
+        assert_eq!(via_shim, plain, "go{version}: the screen differs");
+        assert_eq!(st.code(), Some(0), "go{version}");
+        assert_eq!(plain_st.code(), Some(0));
+    }
+}
+
+#[test]
+fn ctrl_z_fg_and_ctrl_c_in_go_run_behave_as_without_the_shim() {
+    // Job control needs a shell: an interactive bash on the terminal runs
+    // `go run` as its foreground job, as it would for a user.
+    let (version, go) = newest();
+    let w = World::new(&version, &go, INTERACTIVE);
+    let run = |c: Command| {
+        let mut sh = Command::new("bash");
+        sh.args(["--norc", "--noprofile", "--noediting", "-i"])
+            .env_clear()
+            .envs(c.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .env("PS1", "$ ")
+            .env("TERM", "dumb")
+            .current_dir(c.get_current_dir().unwrap());
+        let mut t = Term::start(sh);
+        t.wait_for("$ ", 1);
+        t.send(b"go run ./ticker\r");
+        t.wait_for("tick 3 (stderr)", 1);
+        t.send(b"\x1a"); // Ctrl-Z
+        t.wait_for("Stopped", 1);
+        t.wait_for("$ ", 2);
+        let while_stopped = t.text();
+        std::thread::sleep(std::time::Duration::from_millis(600));
+        assert_eq!(t.text(), while_stopped, "output while stopped");
+        t.send(b"fg\r");
+        let ticks = while_stopped.matches("tick").count();
+        t.wait_for("tick", ticks + 2);
+        t.send(b"\x03"); // Ctrl-C
+        t.wait_for("$ ", 3);
+        t.send(b"echo status=$?; exit\r");
+        let (_, screen) = t.finish();
+        let tail = screen
+            .rsplit_once("^C")
+            .map(|(_, t)| t.to_owned())
+            .unwrap_or_default();
+        (tail, screen)
+    };
+    let (tail, screen) = run(w.via_shim());
+    let (plain_tail, plain_screen) = run(w.direct());
+    for s in [&screen, &plain_screen] {
+        assert!(s.contains("Stopped"), "{s}");
+    }
+    assert!(
+        plain_tail.starts_with(
+            "interrupted (stderr)\r\ncleanup done (stdout)\r\nexit status 130\r\n$ echo status=$?; exit\r\nstatus=1\r\n"
+        ),
+        "{plain_screen}"
+    );
+    assert_eq!(tail, plain_tail, "{screen}");
+}
+
+#[test]
+fn a_full_screen_go_run_program_works_as_without_the_shim() {
+    let (version, go) = newest();
+    let w = World::new(&version, &go, INTERACTIVE);
+    let run = |mut c: Command| {
+        c.args(["run", "./screen"]);
+        let mut t = Term::start(c);
+        t.wait_for("FULLSCREEN 24x80: press keys, q quits\r\n", 1);
+        t.send(b"a");
+        t.wait_for("key \"a\"", 1);
+        // Raw mode: Ctrl-C is a key, not a signal.
+        t.send(b"\x03");
+        t.wait_for("key \"\\x03\"", 1);
+        t.send(b"q");
+        t.finish()
+    };
+    let (st, via_shim) = run(w.via_shim());
+    let (plain_st, plain) = run(w.direct());
+    assert_eq!(
+        plain,
+        "\u{1b}[?1049h\u{1b}[H\u{1b}[2JFULLSCREEN 24x80: press keys, q quits\r\nkey \"a\"\r\n\
+         key \"\\x03\"\r\nkey \"q\"\r\n\u{1b}[?1049lleft the alternate screen\r\n"
+    );
+    // What the program wrote in raw mode right before it restored the
+    // terminal can reach the terminal after the restore, which then adds
+    // its CR to the LF: `\r\n` shows as `\r\r\n`, the same on screen
+    // (docs/shim.md, "What still differs").
+    assert_eq!(via_shim.replace("\r\r\n", "\r\n"), plain);
+    assert_eq!(st.code(), Some(0));
+    assert_eq!(plain_st.code(), Some(0));
+}
+
+// ---- the shim killed: go must not outlive it ---------------------------
+
+#[test]
+fn a_real_go_dies_with_a_shim_killed_by_sigkill() {
+    // go itself waits on the network: a module proxy that accepts the
+    // connection and never answers.
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    let (version, go) = newest();
+    let w = World::new(&version, &go, TINY);
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let tag = format!("{}-{}", std::process::id(), version);
+    let marker = format!("GOTRIAGE_TEST_REALGO={tag}");
+    let mut c = w.via_shim();
+    c.env("GOPROXY", format!("http://{}", proxy.local_addr().unwrap()))
+        .env("GOSUMDB", "off")
+        .env("GOTRIAGE_TEST_REALGO", &tag)
+        .args(["mod", "download", "-json", "example.com/stalled@v1.0.0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0);
+    let mut shim = c.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let _held = loop {
+        match proxy.accept() {
+            Ok((conn, _)) => break conn,
+            Err(_) => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "go never asked the proxy"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+    };
+    let before: Vec<String> = util::alive_with(&marker)
+        .iter()
+        .map(|pid| {
+            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            format!("{pid} {}", String::from_utf8_lossy(&cmd).replace('\0', " "))
+        })
+        .collect();
+    // The shim, go, and whatever go is starting at that moment.
+    assert!(before.len() >= 2, "shim and go: {before:?}");
+    assert!(
+        before[0].starts_with(&format!("{} ", shim.id())),
+        "{before:?}"
+    );
+    shim.kill().unwrap(); // SIGKILL to the shim's pid alone
+    assert_eq!(shim.wait().unwrap().signal(), Some(libc::SIGKILL));
+    util::assert_none_left(&marker);
+}
+
+// ---- the diagnosis when the capture holds stdout too --------------------
+
+/// A test that fails and logs lines a rule would recognise in go's stderr.
+const LOGGING_TEST: &[(&str, &str)] = &[
+    ("go.mod", "module example.com/tmod\n\ngo 1.19\n"),
+    (
+        "x_test.go",
+        r#"package tmod
+
+import "testing"
+
+func TestFetch(t *testing.T) {
+	t.Log("fatal: could not read Username for 'https://github.com': terminal prompts disabled")
+	t.Log("x509: certificate signed by unknown authority")
+	t.Fatal("dial tcp: lookup proxy.golang.org: no such host")
+}
+"#,
+    ),
+    (
+        "run/main.go",
+        r#"package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	fmt.Println("x509: certificate signed by unknown authority")
+	os.Exit(4)
+}
+"#,
+    ),
+];
+
+#[test]
+fn a_failing_test_or_program_on_a_terminal_gets_no_diagnosis_from_its_output() {
+    // On a terminal go's stdout shares the pty with its stderr, so the
+    // capture holds the tests' logs and the program's stdout: a failure
+    // that is theirs is not diagnosed as go's.
+    let (version, go) = newest();
+    let w = World::new(&version, &go, LOGGING_TEST);
+    for args in [&["test", "./..."][..], &["run", "./run"]] {
+        let mut c = w.via_shim();
+        c.args(args);
+        let (st, screen) = Term::start(c).finish();
+        assert_eq!(st.code(), Some(1), "{screen}");
+        assert!(
+            screen.contains("x509: certificate signed by unknown authority"),
+            "{screen}"
+        );
+        assert!(!screen.contains("gotriage"), "go {args:?}: {screen}");
+    }
+}
+
+#[test]
+fn go_failures_on_a_terminal_are_still_diagnosed() {
+    // git missing (real go, no network: a `.git` path goes straight to git).
+    let (version, go) = newest();
+    let w = World::new(&version, &go, TINY);
+    let mut c = w.via_shim();
+    c.env(
+        "PATH",
+        util::path_of(&[&w.sb.path().join("bin"), &w.goroot_bin()]),
+    )
+    .env("GOPROXY", "direct")
+    .env("GOSUMDB", "off")
+    .env("NO_COLOR", "1")
+    .args(["get", "example.invalid/repo.git@v1.0.0"]);
+    let (st, screen) = Term::start(c).finish();
+    assert_eq!(st.code(), Some(1), "{screen}");
+    assert!(
+        screen.contains("go: missing Git command"),
+        "go{version}: {screen}"
+    );
+    assert!(
+        screen.contains("gotriage: error[git-not-found]"),
+        "go{version}: {screen}"
+    );
+}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{self, Sandbox, os, show};
+use crate::util::{self, Sandbox, alive_with, assert_none_left, os, show};
 
 /// A sandbox whose PATH has the shim first and the stub (as `go`) second.
 fn with_stub() -> (Sandbox, PathBuf) {
@@ -688,6 +688,72 @@ fn stderr_on_a_terminal_stays_a_terminal_for_go() {
     assert_eq!(via_shim.status.code(), Some(1));
 }
 
+/// Runs `cmd` with stdout and stderr on one fresh terminal (stdin: nothing);
+/// returns the exit status and the terminal's bytes.
+fn on_one_terminal(mut cmd: Command, rows: u16, cols: u16) -> (ExitStatus, Vec<u8>) {
+    let (master, slave) = test_pty(rows, cols);
+    let reader = std::thread::spawn(move || drain_master(master));
+    let st = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave))
+        .status()
+        .unwrap();
+    drop(cmd);
+    (st, reader.join().unwrap())
+}
+
+#[test]
+fn stdout_and_stderr_on_one_terminal_keep_their_order() {
+    // Lines alternating between the two descriptors, then a prompt without
+    // a newline on stdout and a line on stderr after it: through a relay
+    // for stderr alone, stdout overtakes stderr.
+    let mut script = String::from("isatty;");
+    for i in 0..40 {
+        script.push_str(&format!("err:e{i} stderr\\n;out:o{i} stdout\\n;"));
+    }
+    script.push_str("out:name? ;err:late stderr\\n;exit:0");
+    let (_sb, c) = shim(&script);
+    let (st, via_shim) = on_one_terminal(c, 33, 111);
+    let (plain_st, plain) = on_one_terminal(direct(&script), 33, 111);
+    let plain = String::from_utf8_lossy(&plain).into_owned();
+    assert!(
+        plain.starts_with("isatty 0 1 2 = 0 1 1; size 33x111\r\ne0 stderr\r\no0 stdout\r\n"),
+        "{plain}"
+    );
+    assert_eq!(String::from_utf8_lossy(&via_shim), plain);
+    assert_eq!(st.code(), Some(0));
+    assert_eq!(plain_st.code(), Some(0));
+}
+
+#[test]
+fn stdout_on_another_terminal_or_a_pipe_is_not_merged() {
+    // stderr on a terminal, stdout on a different one: go writes to the
+    // second terminal itself (nothing of it passes through the shim).
+    let (out_master, out_slave) = test_pty(24, 80);
+    let (err_master, err_slave) = test_pty(24, 80);
+    let script = "isatty;err:to stderr\\n;out:to stdout\\n;exit:0";
+    let (_sb, mut c) = shim(script);
+    let out_reader = std::thread::spawn(move || drain_master(out_master));
+    let err_reader = std::thread::spawn(move || drain_master(err_master));
+    let st = c
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(out_slave))
+        .stderr(Stdio::from(err_slave))
+        .status()
+        .unwrap();
+    drop(c);
+    assert_eq!(st.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out_reader.join().unwrap()),
+        "isatty 0 1 2 = 0 1 1; size 24x80\r\nto stdout\r\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&err_reader.join().unwrap()),
+        "to stderr\r\n"
+    );
+}
+
 #[test]
 fn window_size_changes_reach_go() {
     let (_sb, mut c) = shim("winch-size;exit:0");
@@ -750,4 +816,135 @@ fn the_diagnosis_is_appended_only_after_a_failure() {
             );
         }
     }
+}
+
+// ---- the shim killed: go must not outlive it ---------------------------
+
+#[test]
+fn go_starts_with_the_signal_state_it_would_have_had() {
+    // Blocked and ignored signals as the caller left them (SIGUSR1 blocked,
+    // SIGHUP and SIGPIPE ignored), none of the shim's handlers.
+    let run = |mut c: Command| {
+        // SAFETY: signal(2) and sigprocmask(2) between fork and exec.
+        unsafe {
+            c.pre_exec(|| {
+                libc::signal(libc::SIGHUP, libc::SIG_IGN);
+                libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGUSR1);
+                libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+                Ok(())
+            });
+        }
+        c.output().unwrap()
+    };
+    let (_sb, c) = shim("sigstate;exit:0");
+    let via_shim = run(c);
+    let plain = run(direct("sigstate;exit:0"));
+    let text = String::from_utf8_lossy(&plain.stdout).into_owned();
+    assert!(text.contains("SigBlk:\t0000000000000200\n"), "{text}");
+    let ignored = text
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:\t"))
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .unwrap();
+    let bit = |sig: libc::c_int| 1u64 << (sig - 1);
+    assert_eq!(
+        ignored & (bit(libc::SIGHUP) | bit(libc::SIGPIPE)),
+        0x1001,
+        "{text}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&via_shim.stdout),
+        text,
+        "{}",
+        show(&via_shim)
+    );
+    // And with nothing blocked or ignored: nothing inherited from the shim.
+    let (_sb, mut c) = shim("sigstate;exit:0");
+    let via_shim = c.output().unwrap();
+    let plain = direct("sigstate;exit:0").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&via_shim.stdout),
+        String::from_utf8_lossy(&plain.stdout)
+    );
+}
+
+#[test]
+fn a_real_go_that_cannot_be_executed_is_reported_like_a_shell() {
+    // A script whose interpreter is missing: execve fails with ENOENT (127);
+    // a file without the execute bit is not taken as go at all.
+    let sb = Sandbox::new();
+    let dir = sb.path().join("broken");
+    std::fs::create_dir_all(&dir).unwrap();
+    util::write_exe(&dir.join("go"), "#!/nonexistent/interpreter\n");
+    let out = sb.shim_cmd(&dir).arg("version").output().unwrap();
+    assert_eq!(out.status.code(), Some(127), "{}", show(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("gotriage: cannot run"), "{err}");
+    assert!(err.contains("No such file or directory"), "{err}");
+}
+
+#[test]
+fn go_dies_with_a_shim_killed_by_sigkill() {
+    let (sb, mut c) = shim("");
+    let pidfile = sb.path().join("go.pid");
+    let marker = format!("GOTRIAGE_TEST_ORPHAN={}", std::process::id());
+    c.env(
+        "STUB_GO",
+        format!("pidfile:{};ready;sleep:30000;exit:0", pidfile.display()),
+    )
+    .env("GOTRIAGE_TEST_ORPHAN", std::process::id().to_string());
+    let mut child = spawn_in_own_group(&mut c);
+    assert_eq!(read_line(&mut child), "ready");
+    let go: u32 = std::fs::read_to_string(&pidfile).unwrap().parse().unwrap();
+    assert_eq!(
+        alive_with(&marker),
+        vec![child.id(), go],
+        "shim and go before the kill"
+    );
+    child.kill().unwrap(); // SIGKILL, to the shim's pid alone
+    assert_eq!(child.wait().unwrap().signal(), Some(libc::SIGKILL));
+    assert_none_left(&marker);
+}
+
+#[test]
+fn go_dies_with_a_killed_shim_even_when_stopped_under_nohup() {
+    // Ctrl-Z stopped the job, then something killed the shim.  The kernel
+    // wakes an orphaned stopped group with SIGHUP + SIGCONT, which alone
+    // ends go — unless SIGHUP is ignored (nohup), so it is here: only the
+    // parent-death signal can end it.
+    let (sb, mut c) = shim("");
+    // SAFETY: signal(2) between fork and exec.
+    unsafe {
+        c.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let pidfile = sb.path().join("go.pid");
+    let marker = format!("GOTRIAGE_TEST_STOPPED={}", std::process::id());
+    c.env(
+        "STUB_GO",
+        format!("pidfile:{};ready;sleep:30000;exit:0", pidfile.display()),
+    )
+    .env("GOTRIAGE_TEST_STOPPED", std::process::id().to_string());
+    let mut child = spawn_in_own_group(&mut c);
+    assert_eq!(read_line(&mut child), "ready");
+    let go: libc::pid_t = std::fs::read_to_string(&pidfile).unwrap().parse().unwrap();
+    // SAFETY: stopping the process group this test created.
+    unsafe { libc::killpg(child.id() as libc::pid_t, libc::SIGSTOP) };
+    let stopped = |pid: libc::pid_t| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| s.rsplit_once(") ").is_some_and(|(_, r)| r.starts_with('T')))
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !stopped(go) {
+        assert!(Instant::now() < deadline, "go did not stop");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_none_left(&marker);
 }

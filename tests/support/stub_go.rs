@@ -11,6 +11,9 @@
 //! | `args` | print each argument as hex, one per line, on stdout |
 //! | `env:NAME` | print `NAME=value` (or `NAME unset`) on stdout |
 //! | `err:TEXT` | write TEXT to stderr (`\n` escapes allowed), no newline added |
+//! | `out:TEXT` | write TEXT to stdout (`\n` escapes allowed), no newline added, flushed |
+//! | `pidfile:PATH` | write our pid to PATH |
+//! | `sigstate` | print the SigBlk, SigIgn and SigCgt lines of /proc/self/status |
 //! | `stderr-bytes:N` | write N bytes of go-like lines to stderr in 64 KiB writes |
 //! | `stdin` | copy stdin to stdout |
 //! | `stdout-bytes:N` | write N bytes to stdout in 64 KiB writes |
@@ -181,6 +184,19 @@ fn run() {
                 err.write_all(&unescape(arg)).unwrap();
                 err.flush().unwrap();
             }
+            "out" => {
+                out.write_all(&unescape(arg)).unwrap();
+                out.flush().unwrap();
+            }
+            "sigstate" => {
+                let status = std::fs::read_to_string("/proc/self/status").unwrap();
+                for l in status.lines().filter(|l| {
+                    l.starts_with("SigBlk:") || l.starts_with("SigIgn:") || l.starts_with("SigCgt:")
+                }) {
+                    writeln!(out, "{l}").unwrap();
+                }
+            }
+            "pidfile" => std::fs::write(arg, std::process::id().to_string()).unwrap(),
             "stderr-bytes" => {
                 let line = b"go: downloading example.com/some/module v1.2.3\n";
                 let block: Vec<u8> = line.iter().copied().cycle().take(64 * 1024).collect();
