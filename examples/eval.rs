@@ -351,7 +351,6 @@ fn main() {
                 failed = true;
             }
         }
-
     }
     if failed {
         println!(

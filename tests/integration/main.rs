@@ -12,6 +12,7 @@ mod diag_shim;
 mod docs;
 mod doctor_local;
 mod fixtures_index;
+mod git_i18n;
 mod install_cli;
 mod shell_init;
 mod shim_fidelity;
