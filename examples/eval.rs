@@ -171,9 +171,8 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// What one set scored: overall and per language.
+/// What one set scored, per language.
 struct SetScore {
-    total: Score,
     by_lang: BTreeMap<String, Score>,
 }
 
@@ -243,7 +242,7 @@ fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> SetScore {
     }
     println!("\n== {name}: {} transcripts", cases.len());
     if cases.is_empty() {
-        return SetScore { total, by_lang };
+        return SetScore { by_lang };
     }
     let head = |first: &str| {
         println!(
@@ -310,7 +309,7 @@ fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> SetScore {
             println!("{a}");
         }
     }
-    SetScore { total, by_lang }
+    SetScore { by_lang }
 }
 
 fn main() {
