@@ -36,7 +36,42 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use gotriage::diagnose::{Context, diagnose};
-use gotriage::rules::RuleSet;
+use gotriage::rules::{Rule, RuleSet};
+
+/// The built-in rules without the patterns generated from git's catalogs:
+/// what a git translation gotriage has no catalog for meets.
+fn without_generated(root: &Path) -> Option<RuleSet> {
+    let text = std::fs::read_to_string(root.join("../rules/git-i18n.generated.toml")).ok()?;
+    let table: gotriage::rules::spec::GeneratedFile = toml::from_str(&text).ok()?;
+    let generated: std::collections::HashSet<String> =
+        table.patterns.into_iter().map(|p| p.re).collect();
+    let rules = RuleSet::builtin()
+        .rules
+        .into_iter()
+        .map(|r| {
+            let keep: Vec<usize> = (0..r.patterns.len())
+                .filter(|&i| !generated.contains(r.patterns[i]))
+                .collect();
+            let leak = |v: Vec<&'static [&'static str]>| -> &'static [&'static [&'static str]] {
+                Box::leak(v.into_boxed_slice())
+            };
+            let rule: &'static Rule = Box::leak(Box::new(Rule {
+                patterns: Box::leak(
+                    keep.iter()
+                        .map(|&i| r.patterns[i])
+                        .collect::<Vec<_>>()
+                        .into_boxed_slice(),
+                ),
+                gates: leak(keep.iter().map(|&i| r.gates[i]).collect()),
+                pattern_requires: leak(keep.iter().map(|&i| r.pattern_requires[i]).collect()),
+                origin: r.origin.clone(),
+                ..*r
+            }));
+            rule
+        })
+        .collect();
+    Some(RuleSet { rules })
+}
 
 /// The least share of a translation's lab transcripts named correctly first.
 const TRANSLATION_TARGET: f64 = 98.0;
@@ -350,6 +385,22 @@ fn main() {
                 failed = true;
             }
         }
+    }
+    // git's translations as if gotriage had no catalog for them: only the
+    // English patterns and the structure of go's git block (informative).
+    if let Some(bare) = without_generated(&root) {
+        let mut paths = Vec::new();
+        files(&root.join("lab"), &mut paths);
+        let cases: Vec<Case> = paths
+            .iter()
+            .filter_map(|p| parse_lab(p, &std::fs::read(p).ok()?))
+            .filter(|c| c.lang != "en" && c.lang != "zh")
+            .collect();
+        score_set(
+            "lab translations without the generated patterns",
+            &cases,
+            &bare,
+        );
     }
     if failed {
         println!(
