@@ -126,7 +126,7 @@ fn generate(rules: &[spec::CheckedRule]) -> String {
         let _ = write!(
             o,
             "    Rule {{\n        id: {id},\n        priority: {prio},\n        title: {title},\n        \
-             patterns: {pats},\n        pattern_requires: &[{preq}],\n        when: {when},\n        gates: &[{gates}],\n        unless: {unless},\n        \
+             patterns: {pats},\n        stages: {stages},\n        pattern_requires: &[{preq}],\n        when: {when},\n        gates: &[{gates}],\n        unless: {unless},\n        \
              requires: {requires},\n        extract: {extract},\n        sides: Sides({sides}),\n        \
              overrides: {overrides},\n        explain: {explain},\n        fix: &[{fixes}],\n        \
              alternatives: &[{alts}],\n        examples: {ex},\n        counters: {cx},\n        \
@@ -135,6 +135,7 @@ fn generate(rules: &[spec::CheckedRule]) -> String {
             prio = sp.priority,
             title = text(&sp.title),
             pats = strs(&sp.patterns()),
+            stages = strs(&sp.stage),
             preq = sp
                 .matchers
                 .iter()

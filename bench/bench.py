@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """`make bench`: what the shim costs, measured the way
-shared/reference/perf-anchors.md measured its prototypes.
+the floor in docs/design.md §1 was measured.
 
 * Overhead on trivial commands (`go version`, `go env GOROOT`): A/B pairs run
   alternately (A B A B ...), each a dash loop of N calls, so the machine's

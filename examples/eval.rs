@@ -12,7 +12,9 @@
 //! Per language too: `en` and `zh` run on every Go version and must be 100%;
 //! the other translations git ships run on the newest Go (transcripts only
 //! where git's text differs from English) and must each reach
-//! [`TRANSLATION_TARGET`] on the lab set.
+//! [`TRANSLATION_TARGET`] on the lab set.  The translations are also scored
+//! without the patterns generated from git's catalogs (what a git
+//! translation gotriage has no catalog for meets; informative).
 //!
 //! "Correct" means the FIRST diagnosis has the expected ID (`expect=none`:
 //! nothing is diagnosed).  Transcripts are classified as saved logs: no
@@ -37,6 +39,9 @@ use std::path::{Path, PathBuf};
 
 use gotriage::diagnose::{Context, diagnose};
 use gotriage::rules::{Rule, RuleSet};
+
+/// The least share of a translation's lab transcripts named correctly first.
+const TRANSLATION_TARGET: f64 = 98.0;
 
 /// The built-in rules without the patterns generated from git's catalogs:
 /// what a git translation gotriage has no catalog for meets.
@@ -73,9 +78,6 @@ fn without_generated(root: &Path) -> Option<RuleSet> {
     Some(RuleSet { rules })
 }
 
-/// The least share of a translation's lab transcripts named correctly first.
-const TRANSLATION_TARGET: f64 = 98.0;
-
 #[derive(Default, Clone, Copy)]
 struct Score {
     ok: usize,
@@ -83,6 +85,8 @@ struct Score {
     ambiguous: usize,
     wrong: usize,
     none: usize,
+    /// Of `wrong`: a diagnosis where the expected answer is none.
+    false_alarm: usize,
 }
 
 impl Score {
@@ -129,6 +133,9 @@ fn shape(body: &[u8]) -> String {
 }
 
 struct Case {
+    /// The set's folder (`fixtures/real`): a file in a sub-folder belongs to
+    /// that batch of reports.
+    root: PathBuf,
     path: PathBuf,
     expect: String,
     go: String,
@@ -153,6 +160,7 @@ fn parse_lab(path: &Path, bytes: &[u8]) -> Option<Case> {
             .find_map(|f| f.strip_prefix(&format!("{k}=")).map(str::to_owned))
     };
     Some(Case {
+        root: PathBuf::new(),
         path: path.to_owned(),
         expect: get("expect")?,
         go: get("go").unwrap_or_else(|| "?".into()),
@@ -183,12 +191,24 @@ fn parse_real(path: &Path, bytes: &[u8]) -> Option<Case> {
         }
     }
     Some(Case {
+        root: PathBuf::new(),
         path: path.to_owned(),
         expect: expect?,
         go,
         lang,
         body: bytes[offset.min(bytes.len())..].to_vec(),
     })
+}
+
+/// The batch a real-world report belongs to: its sub-folder of the set, or
+/// `-` for the reports at the top (gathered before batches were kept).
+fn batch_of(c: &Case) -> String {
+    let rel = c.path.strip_prefix(&c.root).unwrap_or(&c.path);
+    let mut parts = rel.components();
+    match (parts.next(), parts.next()) {
+        (Some(dir), Some(_)) => dir.as_os_str().to_string_lossy().into_owned(),
+        _ => "-".to_owned(),
+    }
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -225,6 +245,7 @@ fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> SetScore {
     let mut ambiguous = Vec::new();
     let mut by_id: BTreeMap<String, Score> = BTreeMap::new();
     let mut by_go: BTreeMap<String, Score> = BTreeMap::new();
+    let mut by_batch: BTreeMap<String, Score> = BTreeMap::new();
     let mut by_lang: BTreeMap<String, Score> = BTreeMap::new();
     let mut total = Score::default();
     let mut misses = Vec::new();
@@ -256,10 +277,18 @@ fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> SetScore {
                 ));
             }
         }
-        by_id.entry(c.expect.clone()).or_default().add(outcome);
-        by_go.entry(c.go.clone()).or_default().add(outcome);
-        by_lang.entry(c.lang.clone()).or_default().add(outcome);
-        total.add(outcome);
+        let false_alarm =
+            outcome == Outcome::Wrong && matches!(c.expect.as_str(), "none" | "unclassified");
+        for s in [
+            by_id.entry(c.expect.clone()).or_default(),
+            by_go.entry(c.go.clone()).or_default(),
+            by_batch.entry(batch_of(c)).or_default(),
+            by_lang.entry(c.lang.clone()).or_default(),
+            &mut total,
+        ] {
+            s.add(outcome);
+            s.false_alarm += usize::from(false_alarm);
+        }
         if was_ambiguous {
             by_lang.entry(c.lang.clone()).or_default().ambiguous += 1;
             by_id.entry(c.expect.clone()).or_default().ambiguous += 1;
@@ -320,17 +349,35 @@ fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> SetScore {
             );
         }
     }
+    if name == "real" {
+        println!(
+            "{:<28} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7}",
+            "batch", "first", "wrong", "none", "f.a.", "total", "top-1"
+        );
+        for (b, s) in &by_batch {
+            println!(
+                "{b:<28} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6.1}%",
+                s.ok,
+                s.wrong,
+                s.none,
+                s.false_alarm,
+                s.total(),
+                100.0 * s.ok as f64 / s.total().max(1) as f64
+            );
+        }
+    }
     let strict = total.ok - ambiguous.len();
     println!(
-        "{name}: {}/{} named correctly first ({:.1}%), {} more text-ambiguous accepted, {} wrong, {} none",
+        "{name}: {}/{} named correctly first ({:.1}%), {} more text-ambiguous accepted, {} wrong ({} false alarms), {} none",
         strict,
         total.total(),
         100.0 * strict as f64 / total.total().max(1) as f64,
         ambiguous.len(),
         total.wrong,
+        total.false_alarm,
         total.none
     );
-    for m in misses.iter().take(40) {
+    for m in misses.iter().take(if name == "real" { 400 } else { 40 }) {
         println!("{m}");
     }
     if !ambiguous.is_empty() {
@@ -347,27 +394,46 @@ fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> SetScore {
     SetScore { by_lang }
 }
 
+fn load(dir: &Path, real: bool) -> Vec<Case> {
+    let mut paths = Vec::new();
+    files(dir, &mut paths);
+    paths
+        .iter()
+        .filter_map(|p| {
+            let bytes = std::fs::read(p).ok()?;
+            let case = if real {
+                parse_real(p, &bytes)
+            } else {
+                parse_lab(p, &bytes)
+            };
+            case.map(|c| Case {
+                root: dir.to_owned(),
+                ..c
+            })
+        })
+        .collect()
+}
+
 fn main() {
-    let root = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rules = RuleSet::builtin();
+    // `eval --blind DIR`: score one folder of real-world reports (the
+    // `#: source:` / `#: expect:` format) as it is, e.g. a new batch before
+    // any rule is changed for it (fixtures/real/README.md).
+    if let [flag, dir] = args.as_slice()
+        && flag == "--blind"
+    {
+        let cases = load(Path::new(dir), true);
+        score_set("real", &cases, &rules);
+        return;
+    }
+    let root = args
+        .first()
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("fixtures"));
-    let rules = RuleSet::builtin();
     let mut failed = false;
     for (set, required) in [("lab", true), ("diag", true), ("real", false)] {
-        let mut paths = Vec::new();
-        files(&root.join(set), &mut paths);
-        let cases: Vec<Case> = paths
-            .iter()
-            .filter_map(|p| {
-                let bytes = std::fs::read(p).ok()?;
-                if set == "real" {
-                    parse_real(p, &bytes)
-                } else {
-                    parse_lab(p, &bytes)
-                }
-            })
-            .collect();
+        let cases = load(&root.join(set), set == "real");
         let score = score_set(set, &cases, &rules);
         if !required {
             continue;
@@ -389,11 +455,8 @@ fn main() {
     // git's translations as if gotriage had no catalog for them: only the
     // English patterns and the structure of go's git block (informative).
     if let Some(bare) = without_generated(&root) {
-        let mut paths = Vec::new();
-        files(&root.join("lab"), &mut paths);
-        let cases: Vec<Case> = paths
-            .iter()
-            .filter_map(|p| parse_lab(p, &std::fs::read(p).ok()?))
+        let cases: Vec<Case> = load(&root.join("lab"), false)
+            .into_iter()
             .filter(|c| c.lang != "en" && c.lang != "zh")
             .collect();
         score_set(

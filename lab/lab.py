@@ -48,7 +48,7 @@ TRANSLATION_GO = ("1.27.3",)
 BASE = "base"
 # The LANGUAGE value per language code.
 GETTEXT_LANGUAGE = {"zh": "zh_CN", **{t: t for t in TRANSLATIONS}}
-# Every ID of shared/reference/taxonomy.md (kept here so that a typo in a
+# Every ID of the taxonomy in docs/design.md §4 (kept here so that a typo in a
 # scenario file is an error, not a new ID).
 TAXONOMY = (
     "git-not-found", "git-config-invalid", "ssh-publickey-denied", "ssh-host-key-unknown",

@@ -34,7 +34,7 @@ extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
     let mut args = args.into_iter();
     let argv0 = args.next().unwrap_or_default();
     if gotriage::shim::is_shim_name(&argv0) {
-        gotriage::shim::main(argv0, args.collect())
+        gotriage::shim::main(argv0, args.collect(), &gotriage::cli::report::Diagnose)
     } else {
         // process::exit (not a return to the C runtime) flushes stdout.
         std::process::exit(gotriage::cli::main(argv0, args.collect()))

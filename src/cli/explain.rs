@@ -9,12 +9,9 @@ use std::io::{Read, Write};
 
 use super::{ExplainArgs, Format};
 use crate::config::Config;
-use crate::diagnose::{self, Context};
+use crate::diagnose::{self, Context, normalize};
 use crate::i18n::Lang;
 use crate::render;
-
-/// Most bytes read from a log (the classifier keeps head and tail of this).
-const MAX_READ: u64 = 64 * 1024 * 1024;
 
 pub(super) fn run(args: &ExplainArgs) -> i32 {
     let config = load_config();
@@ -53,7 +50,16 @@ pub(super) fn run(args: &ExplainArgs) -> i32 {
             return super::EXIT_USAGE;
         }
     };
-    let found = diagnose::diagnose(&bytes, &rules, &Context::offline());
+    let (lines, skipped) = bytes;
+    if let Some(skipped) = skipped {
+        let name = if input == "-" { "the input" } else { input };
+        eprintln!(
+            "gotriage: note: {name} is large; read its first {} KiB and last {} KiB, skipped {skipped} bytes in between",
+            normalize::HEAD_KEEP / 1024,
+            normalize::TAIL_KEEP / 1024
+        );
+    }
+    let (found, _) = diagnose::diagnose_lines(lines, &rules, &Context::offline());
     match args.format {
         Format::Json => print_stdout(&json_line(&render::json(&found, lang))),
         Format::Text => {
@@ -85,19 +91,66 @@ pub(super) fn load_config() -> Config {
     }
 }
 
-fn read_input(input: &str) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
+/// Reads a log of any size in bounded memory: all of it when it is small,
+/// else its head and its tail (where go's and CI's failures are), counting
+/// the newlines in between so evidence line numbers stay true.  Returns the
+/// normalised lines and how many bytes were skipped, if any.
+fn read_input(input: &str) -> std::io::Result<(Vec<normalize::Line>, Option<u64>)> {
     if input == "-" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_READ)
-            .read_to_end(&mut buf)?;
+        read_bounded(std::io::stdin().lock())
     } else {
-        std::fs::File::open(input)?
-            .take(MAX_READ)
-            .read_to_end(&mut buf)?;
+        read_bounded(std::fs::File::open(input)?)
     }
-    Ok(buf)
+}
+
+fn read_bounded(mut r: impl Read) -> std::io::Result<(Vec<normalize::Line>, Option<u64>)> {
+    let mut head = Vec::new();
+    (&mut r)
+        .take(normalize::HEAD_KEEP as u64)
+        .read_to_end(&mut head)?;
+    // The tail as a ring of TAIL_KEEP bytes; what falls out of it is only
+    // counted.
+    let cap = normalize::TAIL_KEEP;
+    let mut ring = vec![0u8; cap];
+    let (mut pos, mut filled) = (0usize, 0usize);
+    let (mut skipped, mut skipped_newlines) = (0u64, 0usize);
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let mut chunk = &buf[..n];
+        while !chunk.is_empty() {
+            let k = chunk.len().min(cap - pos);
+            if filled == cap {
+                let out = &ring[pos..pos + k];
+                skipped += k as u64;
+                skipped_newlines += normalize::count_newlines(out);
+            }
+            ring[pos..pos + k].copy_from_slice(&chunk[..k]);
+            pos = (pos + k) % cap;
+            filled = (filled + k).min(cap);
+            chunk = &chunk[k..];
+        }
+    }
+    let tail: Vec<u8> = if filled < cap {
+        ring[..filled].to_vec()
+    } else {
+        let mut t = ring[pos..].to_vec();
+        t.extend_from_slice(&ring[..pos]);
+        t
+    };
+    if skipped == 0 {
+        head.extend_from_slice(&tail);
+        return Ok((normalize::normalize(&head), None));
+    }
+    Ok((
+        normalize::normalize_parts(&head, skipped_newlines, &tail),
+        Some(skipped),
+    ))
 }
 
 fn json_line(v: &serde_json::Value) -> String {

@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::InitArgs;
-use super::install::{shim_dir, shim_name, this_gotriage};
+use super::install::{sh_quote, shim_dir, shim_name, this_gotriage};
 use crate::config::vars;
 use crate::shim::locate::as_this_gotriage;
 
@@ -102,11 +102,6 @@ pub(super) fn run(args: &InitArgs) -> i32 {
 pub(super) struct Invocation {
     pub(super) program: String,
     pub(super) dir: Option<String>,
-}
-
-/// POSIX single-quoting.
-pub(super) fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 /// fish single-quoting (backslash escapes `\` and `'`).

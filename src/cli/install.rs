@@ -284,13 +284,10 @@ impl InitHint<'_> {
         let program = if self.exe_on_path {
             "gotriage".to_owned()
         } else {
-            super::init::sh_quote(&self.exe.to_string_lossy())
+            sh_quote(&self.exe.to_string_lossy())
         };
         let dir = if self.custom_dir {
-            format!(
-                " --dir {}",
-                super::init::sh_quote(&self.dir.to_string_lossy())
-            )
+            format!(" --dir {}", sh_quote(&self.dir.to_string_lossy()))
         } else {
             String::new()
         };
@@ -302,7 +299,7 @@ impl InitHint<'_> {
 pub(super) fn export_line(dir: &Path) -> String {
     let d = dir.to_string_lossy();
     if d.contains(['"', '$', '`', '\\']) {
-        format!("export PATH={}:\"$PATH\"", super::init::sh_quote(&d))
+        format!("export PATH={}:\"$PATH\"", sh_quote(&d))
     } else {
         format!("export PATH=\"{d}:$PATH\"")
     }
@@ -432,6 +429,11 @@ fn run_uninstall(dir_arg: Option<&Path>) -> Result<String, String> {
         }
     }
     Ok(out)
+}
+
+/// POSIX single-quoting.
+pub(super) fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 #[cfg(all(test, unix))]

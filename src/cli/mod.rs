@@ -7,6 +7,7 @@ mod doctor;
 mod explain;
 mod init;
 mod install;
+pub mod report;
 mod rules;
 mod which;
 
@@ -176,7 +177,7 @@ pub fn main(argv0: OsString, args: Vec<OsString>) -> i32 {
     // `gotriage go …` must not go through clap: go's arguments (including
     // `--help`, `-h` and non-UTF-8 bytes) belong to go.
     if args.first().is_some_and(|a| a == "go") {
-        crate::shim::main(OsString::from("go"), args[1..].to_vec());
+        crate::shim::main(OsString::from("go"), args[1..].to_vec(), &report::Diagnose);
     }
     init_log();
     let cli = match Cli::try_parse_from(std::iter::once(argv0).chain(args)) {
@@ -192,7 +193,7 @@ pub fn main(argv0: OsString, args: Vec<OsString>) -> i32 {
         ColorChoice::Never => anstream::ColorChoice::Never.write_global(),
     }
     match cli.command {
-        Command::Go { args } => crate::shim::main(OsString::from("go"), args),
+        Command::Go { args } => crate::shim::main(OsString::from("go"), args, &report::Diagnose),
         Command::Which(a) => which::run(&a),
         Command::Explain(a) => explain::run(&a),
         Command::Rules(c) => rules::run(&c),

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Format, WhichArgs, init, install};
+use super::{Format, WhichArgs, install};
 use crate::config::{self, vars};
 use crate::shim::locate::{self, Lookup, Source};
 use crate::shim::{Mode, mode_from_env};
@@ -233,7 +233,10 @@ fn path_notes(
             {
                 String::new()
             } else {
-                format!(" --dir {}", init::sh_quote(&first.path.to_string_lossy()))
+                format!(
+                    " --dir {}",
+                    install::sh_quote(&first.path.to_string_lossy())
+                )
             };
             notes.push(format!(
                 "the shim in {} (PATH entry {}) is behind {real}, which runs instead; \

@@ -118,6 +118,14 @@ impl Facts {
             "via-proxy" => v.get("server").is_some_and(|s| s == "proxy"),
             "via-sumdb" => v.get("server").is_some_and(|s| s == "sumdb"),
             "via-meta" => v.get("server").is_some_and(|s| s == "meta"),
+            "go-http" => v.contains_key("server"),
+            "auth-status" => v
+                .get("status")
+                .is_some_and(|s| s.starts_with("401") || s.starts_with("403")),
+            "mirror-wide" => v.contains_key("mirror_wide"),
+            "module-public-only" => module
+                .and_then(|m| m.split('/').next())
+                .is_some_and(goenv::is_public_only_host),
             "ssh-url" => v
                 .get("url")
                 .or_else(|| v.get("origin_url"))

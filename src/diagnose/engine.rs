@@ -1,6 +1,6 @@
 //! Matching rules against structured lines, and ranking what fits.
 //!
-//! Cost control (perf-anchors.md §4): compiling every rule's regexes costs
+//! Cost control (docs/design.md §1): compiling every rule's regexes costs
 //! milliseconds, more than go itself takes for a trivial command.  So an
 //! Aho-Corasick automaton over the literals each pattern requires (extracted
 //! at build time) is built first, one pass over the text finds which
@@ -94,6 +94,9 @@ pub struct Engine<'r> {
     cache: Vec<RuleCache>,
 }
 
+/// The `pattern` of a hit that came from the stage reader, not a regex.
+const STAGE_PATTERN: usize = usize::MAX;
+
 /// A pattern that fitted a line.
 #[derive(Debug, Clone)]
 struct Hit {
@@ -153,6 +156,9 @@ impl<'r> Engine<'r> {
     }
 
     fn pattern_requires(&self, rule: usize, i: usize) -> Option<&[Regex]> {
+        if i == STAGE_PATTERN {
+            return Some(&[]);
+        }
         self.cache[rule].pattern_requires[i]
             .get_or_init(|| {
                 compile_all(
@@ -254,6 +260,28 @@ impl<'r> Engine<'r> {
                 });
             }
         }
+        // Stage hits: go's error grammar names the stage whatever the words.
+        for (line, stage) in st.stages.iter().enumerate() {
+            let Some(stage) = stage else { continue };
+            for (rule, r) in self.rules.iter().enumerate() {
+                if !r.sides.contains(st.sides[line].bit())
+                    || seen.contains(&(rule, line))
+                    || !r
+                        .stages
+                        .iter()
+                        .any(|sel| super::stage::selects(sel, &stage.tag))
+                {
+                    continue;
+                }
+                seen.insert((rule, line));
+                hits.push(Hit {
+                    rule,
+                    pattern: STAGE_PATTERN,
+                    line,
+                    captures: stage.values.clone(),
+                });
+            }
+        }
         hits.sort_by_key(|h| (h.line, h.rule));
         hits
     }
@@ -315,7 +343,24 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        // What go's grammar says about the hit's line (which server
+        // answered, the status), whichever pattern fitted it.
+        if let Some(stage) = &st.stages[hit.line] {
+            for (k, val) in &stage.values {
+                v.entry(k.clone()).or_insert_with(|| val.clone());
+            }
+        }
         v.extend(hit.captures.clone());
+        // The host git talked to is the one its own message names, even
+        // when the hit's line does not (`remote: HTTP Basic: Access denied`
+        // after `Authentication failed for 'https://gitlab.com/…'`).
+        if !hit.captures.contains_key("host")
+            && let Some(git_url) = &rec.git_url
+            && let Some(h) = super::context::url_host(git_url)
+        {
+            v.insert("host".into(), h);
+            v.entry("url".into()).or_insert_with(|| git_url.clone());
+        }
         if let Some(dir) = v.get("cache_dir").cloned()
             && let Some(origin) = origin_of(&dir)
         {

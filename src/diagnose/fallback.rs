@@ -44,8 +44,9 @@ const QUOTES: &[(char, char)] = &[
     ('『', '』'),
 ];
 
-/// Every quoted string on a line (any of [`QUOTES`]).
-fn quoted(text: &str) -> Vec<&str> {
+/// Every quoted string on a line (any of [`QUOTES`]), with what follows
+/// its closing mark.
+fn quoted(text: &str) -> Vec<(&str, &str)> {
     let mut out = Vec::new();
     for (i, c) in text.char_indices() {
         for &(open, close) in QUOTES {
@@ -56,11 +57,22 @@ fn quoted(text: &str) -> Vec<&str> {
             if let Some(end) = rest.find(close)
                 && end > 0
             {
-                out.push(&rest[..end]);
+                out.push((&rest[..end], &rest[end + close.len_utf8()..]));
             }
         }
     }
     out
+}
+
+/// Whether a reason follows a quoted value (`'URL': The requested URL
+/// returned error: 500`): curl's or the system's words, which rules read.
+fn reason_follows(after: &str) -> bool {
+    let after = after.trim_start();
+    (after.starts_with(':') || after.starts_with('：'))
+        && after
+            .trim_start_matches([':', '：', ' '])
+            .chars()
+            .any(char::is_alphanumeric)
 }
 
 /// git commands that talk to a server / that only read local files.
@@ -91,11 +103,14 @@ pub(super) fn guess(lines: &[Line], st: &Structure, ri: usize) -> Option<Guess> 
         if st.sides.get(i) != Some(&Side::Git) {
             continue;
         }
-        for q in quoted(&line.text) {
+        for (q, after) in quoted(&line.text) {
             if q.contains(char::is_whitespace) {
                 continue;
             }
-            if is_network(cmd) && (q.starts_with("https://") || q.starts_with("http://")) {
+            if is_network(cmd)
+                && (q.starts_with("https://") || q.starts_with("http://"))
+                && !reason_follows(after)
+            {
                 let host = q
                     .split("://")
                     .nth(1)
@@ -140,10 +155,11 @@ mod tests {
 
     #[test]
     fn quotes_of_every_script() {
-        assert_eq!(
-            quoted("a 'x' b «y» c „z“ d 「w」"),
-            vec!["x", "y", "z", "w"]
-        );
+        let q: Vec<&str> = quoted("a 'x' b «y» c „z“ d 「w」")
+            .into_iter()
+            .map(|(q, _)| q)
+            .collect();
+        assert_eq!(q, vec!["x", "y", "z", "w"]);
         assert!(quoted("it's").is_empty());
     }
 
@@ -158,8 +174,16 @@ mod tests {
         assert_eq!(g.id, "repo-not-found");
         assert_eq!(g.values[0], ("url", "https://a.test/b/".to_owned()));
         assert_eq!(g.values[1], ("host", "a.test".to_owned()));
-        // The same line outside a git block, or in a local command's block,
-        // shows nothing.
+        // A reason after the URL is curl's (rules read it; a 500 is none of
+        // these causes); the same line outside a git block, or in a local
+        // command's block, shows nothing.
+        assert_eq!(
+            guess_text(
+                "go: a.test/b@v1.0.0: invalid version: git fetch -f origin in /r/pkg/mod/cache/vcs/x: exit status 128:\n\
+                 \tXyzzy: plugh 'https://a.test/b/': The requested URL returned error: 500\n"
+            ),
+            None
+        );
         assert_eq!(
             guess_text("Xyzzy: plugh «https://a.test/b/» frobozz\n"),
             None

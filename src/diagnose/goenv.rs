@@ -202,6 +202,24 @@ pub fn is_public_host(host: &str) -> bool {
     PUBLIC_HOSTS.contains(&host.to_ascii_lowercase().as_str())
 }
 
+/// Hosting services among [`PUBLIC_HOSTS`]: they hold private repositories too.
+const HOSTING_SERVICES: &[&str] = &[
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "codeberg.org",
+    "gitee.com",
+    "git.sr.ht",
+    "gitea.com",
+    "go.googlesource.com",
+];
+
+/// Whether `host` serves public modules only: one of [`PUBLIC_HOSTS`] that
+/// is not a hosting service (golang.org, gopkg.in, k8s.io, …).
+pub fn is_public_only_host(host: &str) -> bool {
+    is_public_host(host) && !HOSTING_SERVICES.contains(&host.to_ascii_lowercase().as_str())
+}
+
 /// cmd/go's `module.MatchPrefixPatterns`: does any comma-separated glob in
 /// `globs` match a leading path-element prefix of `target`?  A glob with N
 /// slashes is matched (with `path.Match`) against the first N+1 elements.

@@ -6,8 +6,8 @@
 //! values) → diagnoses, which `render` turns into text or JSON.  When no
 //! rule fits, the result is empty and nothing is printed.
 //!
-//! Nothing here runs when go succeeded: the shim calls [`report_for_shim`]
-//! only on failure.
+//! Nothing here runs when go succeeded: the shim's failure hook (handed to
+//! it by the CLI layer, `cli::report`) calls in only on failure.
 
 pub mod context;
 pub mod engine;
@@ -15,6 +15,7 @@ mod fallback;
 pub mod goenv;
 pub mod normalize;
 pub mod probe;
+pub mod stage;
 pub mod structure;
 
 use std::path::PathBuf;
@@ -22,7 +23,6 @@ use std::path::PathBuf;
 pub use engine::{Confidence, Diagnosis, Role};
 
 use crate::rules::RuleSet;
-use crate::shim::hook::Failure;
 use context::Facts;
 use goenv::GoEnv;
 use probe::Probes;
@@ -78,7 +78,16 @@ pub fn diagnose_counting(
     rules: &RuleSet,
     ctx: &Context<'_>,
 ) -> (Vec<Diagnosis>, usize) {
-    let mut lines = normalize::normalize(input);
+    diagnose_lines(normalize::normalize(input), rules, ctx)
+}
+
+/// [`diagnose`] of lines already normalised (e.g. the head and tail of a
+/// log too large to hold, see `normalize::normalize_parts`).
+pub fn diagnose_lines(
+    mut lines: Vec<normalize::Line>,
+    rules: &RuleSet,
+    ctx: &Context<'_>,
+) -> (Vec<Diagnosis>, usize) {
     let mut st = structure::parse(&lines);
     // go hides git's message behind stamping's "exit status 128": look once.
     if let Some(cwd) = &ctx.cwd
@@ -88,8 +97,12 @@ pub fn diagnose_counting(
         append_probe(&mut lines, &mut st, &stderr);
     }
     let engine = engine::Engine::new(&rules.rules);
+    let mut values = context::Values::new();
+    if let Some(proxy) = mirror_wide_misses(&st) {
+        values.insert("mirror_wide".into(), proxy);
+    }
     let base = Facts {
-        values: Default::default(),
+        values,
         env: ctx.env.clone(),
         in_container: ctx.in_container,
     };
@@ -102,6 +115,39 @@ pub fn diagnose_counting(
     (found, engine.compiled_count())
 }
 
+/// A module proxy that answered "not found" for modules of at least
+/// [`MIRROR_WIDE_OWNERS`] different owners in one log: the mirror is at
+/// fault (a broken CDN, a sync gap), not the privacy of each module, so
+/// GOPRIVATE advice would be wrong.
+fn mirror_wide_misses(st: &structure::Structure) -> Option<String> {
+    let mut owners: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for (line, stage) in st.stages.iter().enumerate() {
+        let Some(stage) = stage else { continue };
+        if !(stage.tag == "http.proxy.404" || stage.tag == "http.proxy.410") {
+            continue;
+        }
+        let (Some(proxy), Some(module)) = (
+            stage.values.get("url_host"),
+            st.records[st.record_of[line]].module.as_deref(),
+        ) else {
+            continue;
+        };
+        let owner: Vec<&str> = module.split('/').take(2).collect();
+        owners
+            .entry(proxy.clone())
+            .or_default()
+            .insert(owner.join("/"));
+    }
+    owners
+        .into_iter()
+        .find(|(_, o)| o.len() >= MIRROR_WIDE_OWNERS)
+        .map(|(proxy, _)| proxy)
+}
+
+/// See [`mirror_wide_misses`].
+const MIRROR_WIDE_OWNERS: usize = 3;
+
 /// Adds a probe's output as its own record of `Probe` lines.
 fn append_probe(lines: &mut Vec<normalize::Line>, st: &mut structure::Structure, text: &str) {
     let first = lines.len();
@@ -112,66 +158,13 @@ fn append_probe(lines: &mut Vec<normalize::Line>, st: &mut structure::Structure,
         });
         st.sides.push(structure::Side::Probe);
         st.record_of.push(st.records.len());
+        st.stages.push(None);
     }
     st.records.push(structure::Record {
         first,
         end: lines.len(),
         ..Default::default()
     });
-}
-
-/// The shim's failure path: diagnose the captured stderr and render it.
-/// `None` when nothing fits (then nothing is added).
-pub fn report_for_shim(failure: &Failure<'_>) -> Option<String> {
-    let config = crate::config::config_path()
-        .and_then(|p| crate::config::Config::load(&p.path).ok().flatten())
-        .unwrap_or_default();
-    let (rules, warnings) = crate::rules::load_with_user(&config);
-    let mut out = String::new();
-    for w in &warnings {
-        out.push_str(&format!("gotriage: warning: {w}; skipped\n"));
-    }
-    let probes = probe::RealProbes::default();
-    let ctx = Context {
-        env: Some(GoEnv::from_process()),
-        probes: &probes,
-        cwd: std::env::current_dir().ok(),
-        in_container: std::path::Path::new("/.dockerenv").exists()
-            || std::path::Path::new("/run/.containerenv").exists(),
-    };
-    let diagnoses = diagnose(&failure.capture.contents(), &rules, &ctx);
-    if diagnoses.is_empty() {
-        return (!out.is_empty()).then_some(out);
-    }
-    let lang = crate::i18n::Lang::detect(config.lang.as_deref());
-    let opts = crate::render::Options {
-        lang,
-        color: crate::render::color_for_stderr(failure.stderr_is_terminal),
-        source: crate::render::Source::Stderr,
-        github_actions: ctx.env.as_ref().and_then(|e| e.get("GITHUB_ACTIONS")) == Some("true"),
-    };
-    let text = crate::render::text(&diagnoses, &opts);
-    let report_path = crate::config::var_os(crate::config::vars::REPORT)
-        .map(PathBuf::from)
-        .or(config.report.clone());
-    if let Some(path) = report_path {
-        let plain = crate::render::text(
-            &diagnoses,
-            &crate::render::Options {
-                color: false,
-                github_actions: false,
-                ..opts
-            },
-        );
-        if let Err(e) = std::fs::write(&path, plain) {
-            out.push_str(&format!(
-                "gotriage: warning: cannot write the report to {}: {e}\n",
-                path.display()
-            ));
-        }
-    }
-    out.push_str(&text);
-    Some(out)
 }
 
 /// Checks a rule against its own examples and counter-examples, each

@@ -24,26 +24,37 @@ pub const MAX_LINE: usize = 4096;
 /// Most input bytes read.
 pub const MAX_INPUT: usize = 2 * 1024 * 1024;
 /// Bytes kept from the start of a larger input (the rest comes from its end).
-const HEAD_KEEP: usize = 256 * 1024;
+pub const HEAD_KEEP: usize = 256 * 1024;
 
 /// Splits and cleans `input`.
 pub fn normalize(input: &[u8]) -> Vec<Line> {
     if input.len() > MAX_INPUT {
-        let tail_start = input.len() - (MAX_INPUT - HEAD_KEEP);
-        let head = &input[..HEAD_KEEP];
-        let head_lines = head.split(|&b| b == b'\n').count();
+        let tail_start = input.len() - TAIL_KEEP;
         // Line numbers after the gap are not known exactly without counting
         // the skipped part; counting newlines is cheap (memchr-speed) and
         // keeps the evidence line numbers true.
-        let skipped = input[HEAD_KEEP..tail_start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        let mut lines = split(head, 1);
-        lines.extend(split(&input[tail_start..], head_lines + skipped));
-        return lines;
+        let skipped = count_newlines(&input[HEAD_KEEP..tail_start]);
+        return normalize_parts(&input[..HEAD_KEEP], skipped, &input[tail_start..]);
     }
     split(input, 1)
+}
+
+/// Bytes kept from the end of a larger input.
+pub const TAIL_KEEP: usize = MAX_INPUT - HEAD_KEEP;
+
+/// The head of a larger input, how many newlines the skipped middle held,
+/// and its tail (as [`normalize`] keeps them, or as a reader that streams a
+/// log of any size keeps them in bounded memory).
+pub fn normalize_parts(head: &[u8], skipped_newlines: usize, tail: &[u8]) -> Vec<Line> {
+    let head_lines = head.split(|&b| b == b'\n').count();
+    let mut lines = split(head, 1);
+    lines.extend(split(tail, head_lines + skipped_newlines));
+    lines
+}
+
+/// Newlines in `bytes`.
+pub fn count_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 fn split(input: &[u8], first_no: usize) -> Vec<Line> {
@@ -143,8 +154,32 @@ fn digits(b: &[u8], i: usize, n: usize) -> bool {
 fn strip_timestamp(s: &str) -> &str {
     match timestamp_len(s.as_bytes()) {
         Some(n) if s.as_bytes().get(n) == Some(&b' ') => &s[n + 1..],
-        _ => s,
+        _ => strip_dmy_timestamp(s),
     }
+}
+
+/// `12-Apr-2019 13:21:54 | ` or `…\t` (Atlassian Bamboo build logs).
+fn strip_dmy_timestamp(s: &str) -> &str {
+    let b = s.as_bytes();
+    let ok = digits(b, 0, 2)
+        && b.get(2) == Some(&b'-')
+        && b.get(3..6)
+            .is_some_and(|m| m.iter().all(u8::is_ascii_alphabetic))
+        && b.get(6) == Some(&b'-')
+        && digits(b, 7, 4)
+        && b.get(11) == Some(&b' ')
+        && digits(b, 12, 2)
+        && b.get(14) == Some(&b':')
+        && digits(b, 15, 2)
+        && b.get(17) == Some(&b':')
+        && digits(b, 18, 2);
+    if !ok {
+        return s;
+    }
+    let rest = &s[20..];
+    rest.strip_prefix(" | ")
+        .or_else(|| rest.strip_prefix('\t'))
+        .unwrap_or(s)
 }
 
 /// Length of an RFC 3339 UTC timestamp at the start of `b`.

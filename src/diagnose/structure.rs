@@ -3,7 +3,7 @@
 //! failure is about.
 //!
 //! go prints a failed fetch as a chain of wrappers around a leaf
-//! (go-error-catalog.md §A): `go: M@V: invalid version: ` + a git `RunError`
+//! (docs/design.md §3.1–3.2): `go: M@V: invalid version: ` + a git `RunError`
 //! (`git ARGS in DIR: exit status 128:` followed by git's stderr, each line
 //! TAB-indented, then go's unindented help lines), or an HTTP error
 //! (`reading URL: 404 Not Found` + `\tserver response: …` body lines).  A
@@ -42,15 +42,7 @@ impl Side {
     }
 }
 
-/// Who answered an HTTP error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Server {
-    Proxy,
-    Sumdb,
-    /// A `?go-get=1` page (go-import meta tags).
-    Meta,
-    Other,
-}
+pub use super::stage::{Server, classify_server};
 
 /// One failure: an unindented line and the lines that belong to it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,6 +63,10 @@ pub struct Record {
     pub url: Option<String>,
     pub http_status: Option<String>,
     pub server: Option<Server>,
+    /// The first URL git's own lines quote (`Authentication failed for
+    /// 'https://…@gitlab.com/a/b.git/'`): the host git really talked to,
+    /// which an `insteadOf` rewrite may have made another than the module's.
+    pub git_url: Option<String>,
 }
 
 /// The structure of a log: a side and a record for each line.
@@ -80,6 +76,8 @@ pub struct Structure {
     /// Index into `records` for each line.
     pub record_of: Vec<usize>,
     pub records: Vec<Record>,
+    /// For each line: the stage go's error grammar shows on it, if any.
+    pub stages: Vec<Option<super::stage::Stage>>,
 }
 
 /// Unindented lines go prints inside a failure, after its git stderr or
@@ -115,15 +113,37 @@ pub fn parse(lines: &[Line]) -> Structure {
         sides: Vec::with_capacity(lines.len()),
         record_of: Vec::with_capacity(lines.len()),
         records: Vec::new(),
+        stages: Vec::with_capacity(lines.len()),
     };
     let mut mode = Mode::Plain;
+    // Whether the current git block or server answer came without its
+    // TABs (`None` until its first line shows it).
+    let mut untabbed_block: Option<bool> = None;
     for (i, line) in lines.iter().enumerate() {
         let text = line.text.as_str();
+        let mode_before = mode;
         // go indents with TABs; logs pasted into issues or re-emitted by
         // tools often turn them into spaces, so two or more count too.
         let indented = text.starts_with('\t') || text.starts_with("  ");
+        // Pasted logs often lose the TAB before git's lines and a server's
+        // answer: inside such a block, a line that is not go's own goes on.
+        if matches!(mode, Mode::Git | Mode::Body) && untabbed_block.is_none() && !text.is_empty() {
+            untabbed_block = Some(!indented);
+        }
+        let untabbed = !indented
+            && untabbed_block == Some(true)
+            && matches!(mode, Mode::Git | Mode::Body)
+            && !text.is_empty()
+            && header(text, &mut Record::default()).0 == Side::Git
+            && !CONTINUATIONS.iter().any(|c| text.starts_with(c));
+        let untabbed_body = !indented
+            && matches!(mode, Mode::Http | Mode::Plain)
+            && text.starts_with("server response:");
         let continues = !st.records.is_empty()
-            && (indented || CONTINUATIONS.iter().any(|c| text.starts_with(c)));
+            && (indented
+                || untabbed
+                || untabbed_body
+                || CONTINUATIONS.iter().any(|c| text.starts_with(c)));
         if !continues {
             st.records.push(Record {
                 first: i,
@@ -139,6 +159,15 @@ pub fn parse(lines: &[Line]) -> Structure {
             let (side, next) = header(text, rec);
             mode = next;
             side
+        } else if untabbed_body {
+            mode = Mode::Body;
+            Side::Body
+        } else if untabbed {
+            if mode == Mode::Git {
+                Side::Git
+            } else {
+                Side::Body
+            }
         } else if !indented {
             Side::Go
         } else {
@@ -168,8 +197,17 @@ pub fn parse(lines: &[Line]) -> Structure {
                 Mode::Plain => Side::Go,
             }
         };
+        if side == Side::Git && rec.git_url.is_none() {
+            rec.git_url = quoted_git_url(text);
+        }
+        if mode != mode_before {
+            // A server answer shows on its own `server response:` line
+            // whether TABs survived; a git block on its first line.
+            untabbed_block = (mode == Mode::Body).then_some(!indented);
+        }
         st.sides.push(side);
         st.record_of.push(ri);
+        st.stages.push(super::stage::read(text));
     }
     st
 }
@@ -310,17 +348,23 @@ fn leaf(s: &str, rec: &mut Record) -> Option<Mode> {
 }
 
 fn classify_url(url: &str, rec: &Record) -> Server {
-    if url.contains("/lookup/") || url.contains("/tile/") || url.contains("/sumdb/") {
-        Server::Sumdb
-    } else if url.contains("/@v/") || url.ends_with("/@latest") {
-        Server::Proxy
-    } else if url.contains("?go-get=1") {
-        Server::Meta
-    } else if rec.module.is_some() && url.contains("/sum.golang") {
-        Server::Sumdb
-    } else {
-        Server::Other
+    match classify_server(url) {
+        Server::Other if rec.module.is_some() && url.contains("/sum.golang") => Server::Sumdb,
+        server => server,
     }
+}
+
+/// A URL git quotes in its message: `… for 'URL'`, `unable to access 'URL':`.
+fn quoted_git_url(text: &str) -> Option<String> {
+    let mut parts = text.split('\'');
+    parts.next()?;
+    parts
+        .step_by(2)
+        .find(|q| {
+            (q.starts_with("https://") || q.starts_with("http://") || q.starts_with("ssh://"))
+                && !q.contains(' ')
+        })
+        .map(str::to_owned)
 }
 
 fn is_url(s: &str) -> bool {

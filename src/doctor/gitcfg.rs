@@ -223,6 +223,19 @@ pub fn is_false(v: Option<&str>) -> bool {
     )
 }
 
+/// The SSH targets of named modules after the machine's insteadOf rewrites.
+pub fn ssh_targets(urls: &[(String, String)], rewrites: &[Rewrite]) -> Vec<(SshTarget, String)> {
+    urls.iter()
+        .filter_map(|(url, module)| {
+            let (new, _) = rewrite(url, rewrites)?;
+            match classify(&new) {
+                Remote::Ssh(t) => Some((t, module.clone())),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

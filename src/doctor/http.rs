@@ -1,11 +1,13 @@
 //! A small HTTPS client for the requests go itself makes: the `go-import`
 //! meta tag page, module proxy lookups and checksum database lookups.
 //!
-//! Written for doctor rather than taken from a crate because what matters
-//! here is *which step* failed, as go would see it: name resolution, the TCP
-//! connection, the proxy's CONNECT answer, the TLS handshake (and why the
+//! The connection is driven here rather than by a client crate because what
+//! matters is *which step* failed, as go would see it: name resolution, the
+//! TCP connection, the proxy's CONNECT answer, the TLS handshake (and why the
 //! certificate was refused), or the HTTP answer.  Each maps to a different
-//! diagnosis.  It also follows go's rules where they differ from curl's:
+//! diagnosis.  The generic parts are crates (`url`, `httparse`, `base64`,
+//! `percent-encoding`, `rustls`; docs/design.md §6).  It also follows go's
+//! rules where they differ from curl's:
 //! `HTTPS_PROXY` before `https_proxy`, go's `NO_PROXY` matching, never a
 //! proxy for loopback, and the CA files go reads (`SSL_CERT_FILE`,
 //! `SSL_CERT_DIR`, else the system bundle; see [`Roots`]).
@@ -105,42 +107,33 @@ pub struct Url {
 }
 
 impl Url {
+    /// An `http`/`https` URL (the WHATWG parser of the `url` crate, with
+    /// ASCII hosts only: go module paths are ASCII).
     pub fn parse(s: &str) -> Option<Url> {
-        let (scheme, rest) = s.split_once("://")?;
-        let scheme = scheme.to_ascii_lowercase();
-        let default_port = match scheme.as_str() {
-            "http" => 80,
-            "https" => 443,
-            _ => return None,
-        };
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(end);
-        let tail = tail.split('#').next().unwrap_or("");
-        let (userinfo, hostport) = match authority.rsplit_once('@') {
-            Some((u, h)) => (Some(u.to_owned()), h),
-            None => (None, authority),
-        };
-        let (host, port) = split_host_port(hostport)?;
-        let port = match port {
-            Some(p) => p.parse().ok()?,
-            None => default_port,
-        };
-        if host.is_empty() {
+        // `https:///x` has no host; the WHATWG parser would take `x` for one.
+        if s.split_once("://")?.1.starts_with('/') {
             return None;
         }
-        let target = if tail.is_empty() {
-            "/".to_owned()
-        } else if tail.starts_with('?') {
-            format!("/{tail}")
-        } else {
-            tail.to_owned()
+        let u = url::Url::parse(s).ok()?;
+        if !matches!(u.scheme(), "http" | "https") {
+            return None;
+        }
+        let host = match u.host()? {
+            url::Host::Domain(d) => d.to_ascii_lowercase(),
+            url::Host::Ipv4(ip) => ip.to_string(),
+            url::Host::Ipv6(ip) => ip.to_string(),
+        };
+        let userinfo = match (u.username(), u.password()) {
+            ("", None) => None,
+            (user, None) => Some(user.to_owned()),
+            (user, Some(pass)) => Some(format!("{user}:{pass}")),
         };
         Some(Url {
-            scheme,
+            scheme: u.scheme().to_owned(),
             userinfo,
-            host: host.to_ascii_lowercase(),
-            port,
-            target,
+            host,
+            port: u.port_or_known_default()?,
+            target: u[url::Position::BeforePath..url::Position::AfterQuery].to_owned(),
         })
     }
 
@@ -506,19 +499,11 @@ impl Client {
         } else {
             exchange(&mut tcp, set_deadline, req.as_bytes(), deadline)?
         };
-        let (status, reason, headers) = parse_head(&head)?;
-        let header = |name: &str| {
-            headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.clone())
-        };
-        let body = if header("transfer-encoding")
-            .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
-        {
+        let ((status, reason, headers), body) = (head, body);
+        let body = if is_chunked(&headers) {
             dechunk(&body)
         } else if let Some(n) =
-            header("content-length").and_then(|v| v.trim().parse::<usize>().ok())
+            header(&headers, "content-length").and_then(|v| v.parse::<usize>().ok())
         {
             body[..n.min(body.len())].to_vec()
         } else {
@@ -532,22 +517,15 @@ impl Client {
                 url: u.without_userinfo(),
                 proxy,
             },
-            header("location"),
+            header(&headers, "location").map(str::to_owned),
         ))
     }
 }
 
 fn resolve_location(base: &Url, loc: &str) -> String {
-    if loc.contains("://") {
-        loc.to_owned()
-    } else if loc.starts_with("//") {
-        format!("{}:{loc}", base.scheme)
-    } else if loc.starts_with('/') {
-        format!("{}://{}{loc}", base.scheme, base.host_port())
-    } else {
-        let dir = base.target.rsplit_once('/').map_or("", |(d, _)| d);
-        format!("{}://{}{dir}/{loc}", base.scheme, base.host_port())
-    }
+    url::Url::parse(&base.without_userinfo())
+        .and_then(|b| b.join(loc))
+        .map_or_else(|_| loc.to_owned(), String::from)
 }
 
 fn remaining(deadline: Instant) -> Option<Duration> {
@@ -808,7 +786,7 @@ fn exchange<S: Read + Write>(
     arm: impl Fn(&S, Instant) -> std::io::Result<()>,
     req: &[u8],
     deadline: Instant,
-) -> Result<(Vec<u8>, Vec<u8>), HttpError> {
+) -> Result<(Head, Vec<u8>), HttpError> {
     let io = |e: std::io::Error| {
         if is_timeout(&e) {
             HttpError::timeout(Stage::Http, "timeout awaiting response headers")
@@ -821,7 +799,7 @@ fn exchange<S: Read + Write>(
     s.flush().map_err(io)?;
     let mut data = Vec::new();
     let mut buf = [0u8; 16 * 1024];
-    let mut head_end = None;
+    let mut head: Option<(usize, Head)> = None;
     loop {
         arm(s, deadline).map_err(io)?;
         match s.read(&mut buf) {
@@ -829,10 +807,10 @@ fn exchange<S: Read + Write>(
             Ok(n) => data.extend_from_slice(&buf[..n]),
             // A server closing without TLS close_notify: the data is complete
             // when it said how long it was, which the caller checks.
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && head_end.is_some() => break,
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && head.is_some() => break,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
-                if head_end.is_some() && is_timeout(&e) {
+                if head.is_some() && is_timeout(&e) {
                     return Err(HttpError::timeout(
                         Stage::Http,
                         "timeout reading the response body",
@@ -841,19 +819,19 @@ fn exchange<S: Read + Write>(
                 return Err(io(e));
             }
         }
-        if head_end.is_none() {
-            head_end = find(&data, b"\r\n\r\n").map(|i| i + 4);
-            if head_end.is_none() && data.len() > MAX_HEAD {
+        if head.is_none() {
+            head = try_head(&data)?;
+            if head.is_none() && data.len() > MAX_HEAD {
                 return Err(HttpError::new(Stage::Http, "response head too long"));
             }
         }
-        if let Some(h) = head_end
-            && (body_complete(&data[..h], &data[h..]) || data.len() - h > MAX_BODY)
+        if let Some((h, (_, _, headers))) = &head
+            && (body_complete(headers, &data[*h..]) || data.len() - h > MAX_BODY)
         {
             break;
         }
     }
-    let Some(h) = head_end else {
+    let Some((h, head)) = head else {
         return Err(HttpError::new(
             Stage::Http,
             if data.is_empty() {
@@ -863,109 +841,98 @@ fn exchange<S: Read + Write>(
             },
         ));
     };
-    let body = data.split_off(h);
-    Ok((data, body))
+    Ok((head, data.split_off(h)))
 }
 
 /// Whether the body is complete by Content-Length or the last chunk, so that
 /// a server keeping the connection open does not cost the deadline.
-fn body_complete(head: &[u8], body: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
-    for line in head.lines() {
-        if let Some(v) = line.strip_prefix("content-length:") {
-            return v.trim().parse::<usize>().is_ok_and(|n| body.len() >= n);
-        }
-        if line.starts_with("transfer-encoding:") && line.contains("chunked") {
-            return body.ends_with(b"0\r\n\r\n");
-        }
+fn body_complete(headers: &[(String, String)], body: &[u8]) -> bool {
+    if let Some(n) = header(headers, "content-length") {
+        return n.parse::<usize>().is_ok_and(|n| body.len() >= n);
     }
-    false
+    is_chunked(headers) && body.ends_with(b"0\r\n\r\n")
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn is_chunked(headers: &[(String, String)]) -> bool {
+    header(headers, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
 }
 
 type Head = (u16, String, Vec<(String, String)>);
 
-fn parse_head(head: &[u8]) -> Result<Head, HttpError> {
-    let text = String::from_utf8_lossy(head);
-    let mut lines = text.split("\r\n");
-    let status_line = lines.next().unwrap_or("");
-    let mut parts = status_line.splitn(3, ' ');
-    let version = parts.next().unwrap_or("");
-    let code = parts.next().and_then(|c| c.parse::<u16>().ok());
-    let (true, Some(code)) = (version.starts_with("HTTP/"), code) else {
-        return Err(HttpError::new(
-            Stage::Http,
-            format!(
-                "malformed HTTP response {:?}",
-                status_line.chars().take(60).collect::<String>()
+/// Parses a complete response head (`httparse`); `Ok(None)`: not complete yet.
+fn try_head(data: &[u8]) -> Result<Option<(usize, Head)>, HttpError> {
+    let mut headers = [httparse::EMPTY_HEADER; 100];
+    let mut r = httparse::Response::new(&mut headers);
+    match r.parse(data) {
+        Ok(httparse::Status::Complete(len)) => Ok(Some((
+            len,
+            (
+                r.code.unwrap_or(0),
+                r.reason.unwrap_or("").to_owned(),
+                r.headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.name.to_owned(),
+                            String::from_utf8_lossy(h.value).trim().to_owned(),
+                        )
+                    })
+                    .collect(),
             ),
-        ));
-    };
-    let reason = parts.next().unwrap_or("").to_owned();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    Ok((code, reason, headers))
+        ))),
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(_) => {
+            let status_line = String::from_utf8_lossy(data);
+            let status_line = status_line.split("\r\n").next().unwrap_or("");
+            Err(HttpError::new(
+                Stage::Http,
+                format!(
+                    "malformed HTTP response {:?}",
+                    status_line.chars().take(60).collect::<String>()
+                ),
+            ))
+        }
+    }
 }
 
-fn dechunk(body: &[u8]) -> Vec<u8> {
+fn parse_head(head: &[u8]) -> Result<Head, HttpError> {
+    match try_head(head)? {
+        Some((_, h)) => Ok(h),
+        None => Err(HttpError::new(Stage::Http, "malformed HTTP response")),
+    }
+}
+
+fn dechunk(mut rest: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut rest = body;
-    while let Some(i) = find(rest, b"\r\n") {
-        let size_line = String::from_utf8_lossy(&rest[..i]);
-        let size = usize::from_str_radix(size_line.split(';').next().unwrap_or("").trim(), 16)
-            .unwrap_or(0);
-        rest = &rest[i + 2..];
-        if size == 0 || rest.len() < size {
-            out.extend_from_slice(&rest[..size.min(rest.len())]);
+    while let Ok(httparse::Status::Complete((i, size))) = httparse::parse_chunk_size(rest) {
+        let size = usize::try_from(size).unwrap_or(usize::MAX);
+        rest = &rest[i..];
+        let take = size.min(rest.len());
+        out.extend_from_slice(&rest[..take]);
+        if size == 0 || take < size {
             break;
         }
-        out.extend_from_slice(&rest[..size]);
         rest = rest.get(size + 2..).unwrap_or(&[]);
     }
     out
 }
 
 fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let hex = |c: u8| (c as char).to_digit(16);
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let n = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for k in 0..4 {
-            if k <= chunk.len() {
-                out.push(T[((n >> (18 - 6 * k)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
 }
 
 /// Whether a path names a readable file (for CA variables).

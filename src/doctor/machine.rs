@@ -265,7 +265,7 @@ pub fn gather(cwd: PathBuf, repo_urls: &[(String, String)]) -> Machine {
             _ => None,
         })
         .collect();
-    targets.extend(super::scope::ssh_targets(repo_urls, &git.rewrites()));
+    targets.extend(super::gitcfg::ssh_targets(repo_urls, &git.rewrites()));
     let ssh = gather_ssh(&path_var, &targets);
     Machine {
         cwd,

@@ -9,7 +9,6 @@
 //! (`gotriage doctor MODULE`: the proxy answers 404/410, git needs
 //! credentials), so they are never *guessed* private here.
 
-use super::gitcfg;
 use super::machine::Machine;
 use crate::diagnose::goenv::{is_public_host, match_prefix_patterns};
 use crate::i18n::Lang;
@@ -272,22 +271,6 @@ pub fn repo_urls_of_named(named: &[ModuleArg]) -> Vec<(String, String)> {
         .filter_map(|n| match super::resolve::static_root(&n.path) {
             Some(Ok(root)) => Some((root.url, n.path.clone())),
             _ => None,
-        })
-        .collect()
-}
-
-/// The SSH targets of named modules after the machine's insteadOf rewrites.
-pub fn ssh_targets(
-    urls: &[(String, String)],
-    rewrites: &[gitcfg::Rewrite],
-) -> Vec<(gitcfg::SshTarget, String)> {
-    urls.iter()
-        .filter_map(|(url, module)| {
-            let (new, _) = gitcfg::rewrite(url, rewrites)?;
-            match gitcfg::classify(&new) {
-                gitcfg::Remote::Ssh(t) => Some((t, module.clone())),
-                _ => None,
-            }
         })
         .collect()
 }

@@ -19,6 +19,9 @@ use crate::i18n::Lang;
 use crate::redact::redact_owned;
 use crate::rules::Rule;
 
+mod shell;
+pub use shell::{shell_word, suggestion};
+
 /// Version of the JSON contract (docs/json.md).
 pub const JSON_VERSION: u32 = 1;
 /// Most independent causes shown in text (JSON lists all).
@@ -161,8 +164,8 @@ pub fn text(diagnoses: &[Diagnosis], opts: &Options) -> String {
                 .facts
                 .values
                 .get("module")
-                .map(|m| crate::doctor::suggestion(m))
-                .unwrap_or_else(|| crate::doctor::suggestion(""));
+                .map(|m| suggestion(m))
+                .unwrap_or_else(|| suggestion(""));
             let _ = match lang {
                 Lang::En => writeln!(
                     out,

@@ -96,6 +96,9 @@ pub struct Rule {
     pub priority: i32,
     pub title: Text,
     pub patterns: &'static [&'static str],
+    /// Stages of go's error grammar that are a hit whatever the wording
+    /// (`net.dns`, `http.proxy.404`, …; see `diagnose::stage`).
+    pub stages: &'static [&'static str],
     /// Per pattern: regexes that must fit some line of the same record.
     pub pattern_requires: &'static [&'static [&'static str]],
     /// The rule applies only when this holds for the failure's values.
@@ -310,6 +313,7 @@ fn leak(c: spec::CheckedRule, file: &Path) -> &'static Rule {
         priority: sp.priority,
         title: t(sp.title),
         patterns: v(patterns),
+        stages: v(sp.stage),
         pattern_requires: Box::leak(pattern_requires.into_boxed_slice()),
         when: cond(c.when),
         gates: Box::leak(gates.into_boxed_slice()),

@@ -50,7 +50,45 @@ pub const PREDICATES: &[&str] = &[
     "via-proxy",
     "via-sumdb",
     "via-meta",
+    // The failure is an HTTP answer go's own client got (a module proxy, the
+    // checksum database, a go-import meta page), not something git did.
+    "go-http",
+    // The HTTP answer was 401 or 403 (the server wants credentials).
+    "auth-status",
+    // A module proxy answered "not found" for several unrelated modules in
+    // the same log: the mirror is at fault, not the modules' privacy.
+    "mirror-wide",
+    // The module's host serves public code only (golang.org, gopkg.in, …;
+    // not a hosting service such as github.com, where private repositories live).
+    "module-public-only",
 ];
+
+/// The stages a rule may select with `stage = [...]`: what go's error
+/// grammar says failed (src/diagnose/stage.rs reads it), whatever the wording.
+pub const STAGE_KINDS: &[&str] = &["net.dns", "net.connect", "net.transfer", "net.proxy"];
+
+/// The roles of the server in an `http.ROLE.CODE` stage.
+pub const STAGE_ROLES: &[&str] = &["proxy", "sumdb", "meta", "other"];
+
+/// Whether `selector` is a stage kind, or `http.ROLE.CODE` where ROLE may be
+/// `*` and CODE a status, `4xx`/`5xx` or `*`.
+pub fn valid_stage_selector(selector: &str) -> bool {
+    if STAGE_KINDS.contains(&selector) {
+        return true;
+    }
+    let mut parts = selector.split('.');
+    let (Some("http"), Some(role), Some(code), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let role_ok = role == "*" || STAGE_ROLES.contains(&role);
+    let code_ok = code == "*"
+        || (code.len() == 3
+            && code.as_bytes()[0].is_ascii_digit()
+            && (code[1..].bytes().all(|b| b.is_ascii_digit()) || &code[1..] == "xx"));
+    role_ok && code_ok
+}
 
 /// Values every rule may use in `{placeholders}` besides its own captures.
 pub const BUILTIN_VALUES: &[&str] = &[
@@ -72,6 +110,7 @@ pub const BUILTIN_VALUES: &[&str] = &[
     "git_stderr",
     "url_host",
     "govcs_suggested",
+    "status",
 ];
 
 /// A whole rule file.
@@ -94,7 +133,7 @@ pub struct RuleSpec {
     /// Regexes tried on each normalised line; any one fitting is a hit.  An
     /// entry is a regex, or a table `{ re = "…", requires = ["…"] }` when that
     /// one pattern needs more context than the rule's other patterns.
-    #[serde(rename = "match")]
+    #[serde(rename = "match", default)]
     pub matchers: Vec<MatchSpec>,
     /// git messages this rule means, named by msgid (git's English source
     /// string with its printf placeholders).  Their translations are
@@ -103,6 +142,10 @@ pub struct RuleSpec {
     /// which `build.rs` merges into `match`.  Built-in table only.
     #[serde(default)]
     pub git: Vec<GitMsgSpec>,
+    /// Stages of go's error grammar (`net.dns`, `http.proxy.404`, …) that
+    /// are a hit for this rule whatever the line's wording.
+    #[serde(default)]
+    pub stage: Vec<String>,
     /// `pred & !pred …`: the rule applies only when this holds for the
     /// failure's values (e.g. `!same:target:connect_host`).
     #[serde(default)]
@@ -626,8 +669,17 @@ pub fn check_rule(spec: RuleSpec, line: usize) -> Result<CheckedRule, String> {
             spec.id
         ));
     }
-    if spec.matchers.is_empty() {
-        return Err("`match` needs at least one pattern".into());
+    if spec.matchers.is_empty() && spec.stage.is_empty() {
+        return Err("a rule needs at least one `match` pattern or `stage`".into());
+    }
+    for st in &spec.stage {
+        if !valid_stage_selector(st) {
+            return Err(format!(
+                "unknown stage {st:?} (known: {}, http.ROLE.CODE with ROLE one of {} or *, CODE like 404, 5xx or *)",
+                STAGE_KINDS.join(", "),
+                STAGE_ROLES.join(", ")
+            ));
+        }
     }
     for t in [&spec.title, &spec.explain] {
         if t.en.trim().is_empty() || t.zh.trim().is_empty() {
@@ -635,6 +687,10 @@ pub fn check_rule(spec: RuleSpec, line: usize) -> Result<CheckedRule, String> {
         }
     }
     let mut names: BTreeSet<String> = BUILTIN_VALUES.iter().map(|s| (*s).to_owned()).collect();
+    if !spec.stage.is_empty() {
+        // What the stage reader extracts besides host and url.
+        names.extend(["addr", "status", "server", "proxy"].map(String::from));
+    }
     let mut gates = Vec::new();
     let explicit: Vec<String> = spec.gate.iter().map(|g| gate_literal(g)).collect();
     if explicit.iter().any(|g| g.len() < MIN_GATE_LEN) {

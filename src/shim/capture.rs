@@ -3,7 +3,7 @@
 //! The first [`HEAD`] bytes and the last [`TAIL`] bytes are kept, whatever the
 //! child prints: memory stays flat at about 320 KiB (plus the relay buffer).
 //! The tail is a fixed ring, not a `Vec` that is drained, which the
-//! measurements in `shared/reference/perf-anchors.md` §3c show is the faster
+//! measurements in `docs/design.md` §1 show is the faster
 //! shape at 1 GB (1.9 vs 1.25 GB/s).  The ring is allocated only once the head
 //! is full, so a command that prints little allocates little.
 

@@ -4,6 +4,9 @@
 //! and our stderr is still writable, and prints what it returns after go's
 //! own output.  All diagnosis work (rule compilation, config beyond the real
 //! go's path, rendering) happens behind this call, never on the success path.
+//! The shim knows nothing of diagnosis: the hook is handed to [`super::main`]
+//! by its caller (`src/main.rs`, `gotriage go`), which passes
+//! `cli::report::Diagnose`.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -37,15 +40,5 @@ pub struct Silent;
 impl FailureHook for Silent {
     fn report(&self, _: &Failure<'_>) -> Option<String> {
         None
-    }
-}
-
-/// The real hook: classify with the rule table and render the diagnoses.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Diagnose;
-
-impl FailureHook for Diagnose {
-    fn report(&self, failure: &Failure<'_>) -> Option<String> {
-        crate::diagnose::report_for_shim(failure)
     }
 }

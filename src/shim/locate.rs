@@ -6,7 +6,7 @@
 //! for a candidate of exactly our size, which catches copies — and the
 //! directory the shim was started from.  Every fork bomb reported against
 //! rustup, volta and mise came from re-resolving a bare name and letting
-//! `PATH` pick the shim again (`shared/reference/shim-lessons.md`), so the
+//! `PATH` pick the shim again (`docs/design.md` §2.1), so the
 //! result is always an absolute path that is spawned as such; the hop counter
 //! in `GOTRIAGE_DEPTH` is the backstop for whatever this misses.
 //!

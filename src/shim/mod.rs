@@ -81,8 +81,9 @@ pub fn mode_from_env() -> (Mode, u32) {
     (mode, depth)
 }
 
-/// Runs as `go`: `argv0` is what we were invoked as, `args` go's arguments.
-pub fn main(argv0: OsString, args: Vec<OsString>) -> ! {
+/// Runs as `go`: `argv0` is what we were invoked as, `args` go's arguments;
+/// `hook` turns a failure into text to append (called only on failure).
+pub fn main(argv0: OsString, args: Vec<OsString>, hook: &dyn FailureHook) -> ! {
     let (mode, depth) = mode_from_env();
     let found = match locate::Lookup::from_env(Some(&argv0)).find() {
         Ok(found) => found,
@@ -137,7 +138,7 @@ pub fn main(argv0: OsString, args: Vec<OsString>) -> ! {
             go: &found.path,
             stderr_is_terminal: std::io::stderr().is_terminal(),
         };
-        if let Some(text) = hook::Diagnose.report(&failure) {
+        if let Some(text) = hook.report(&failure) {
             say(&text);
         }
     }

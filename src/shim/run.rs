@@ -8,7 +8,7 @@
 //! child and forwards signals.  Two threads rather than one poll loop so that
 //! a terminal paused with Ctrl-S (a blocked write) never delays a forwarded
 //! SIGTERM; the copier thread costs nothing measurable
-//! (`shared/reference/perf-anchors.md` §3a).
+//! (`docs/design.md` §1).
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;

@@ -10,7 +10,7 @@
 //!
 //! Handlers, not `SIG_IGN`: an ignored disposition survives `exec` and the
 //! child would inherit it, while caught signals reset to the default in the
-//! child (`shared/reference/shim-lessons.md` §4).  Each handler writes two
+//! child (`docs/design.md` §2.4).  Each handler writes two
 //! bytes (signal number, origin) to a self-pipe that the main thread reads;
 //! the write is the only thing it does, which is async-signal-safe.
 

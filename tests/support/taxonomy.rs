@@ -1,4 +1,4 @@
-//! The diagnosis IDs of `shared/reference/taxonomy.md` (the lab's
+//! The diagnosis IDs of `docs/design.md` §4 (the lab's
 //! `lab/lab.py` keeps the same list), shared by the test binaries.
 
 /// Every ID, `unclassified` last.

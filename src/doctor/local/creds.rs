@@ -7,8 +7,9 @@ use crate::doctor::http::Url;
 use crate::doctor::machine::Machine;
 use crate::doctor::model::{Check, Section};
 use crate::doctor::scope::Scope;
-use crate::doctor::{l, rule_fixes, shell_word, ssh};
+use crate::doctor::{l, rule_fixes, ssh};
 use crate::redact::redact_owned;
+use crate::render::shell_word;
 
 pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
     let mut out = netrc(m, s);

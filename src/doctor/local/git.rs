@@ -8,8 +8,9 @@ use crate::doctor::gitcfg::{self, Rewrite};
 use crate::doctor::machine::Machine;
 use crate::doctor::model::{Check, Section};
 use crate::doctor::scope::Scope;
-use crate::doctor::{l, rule_fixes, shell_word};
+use crate::doctor::{l, rule_fixes};
 use crate::redact::redact_owned;
+use crate::render::shell_word;
 
 pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
     if m.git.path.is_none() {

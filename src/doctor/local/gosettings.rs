@@ -11,8 +11,9 @@ use crate::doctor::goproxy::{self, Entry};
 use crate::doctor::machine::{Machine, version_tuple};
 use crate::doctor::model::{Check, Section};
 use crate::doctor::scope::Scope;
-use crate::doctor::{l, rule_fixes, set_go_var, shell_word};
+use crate::doctor::{l, rule_fixes, set_go_var};
 use crate::i18n::Lang;
+use crate::render::shell_word;
 
 pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
     if m.go.env.is_err() {

@@ -147,7 +147,7 @@ fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
                     "如果代理能访问它就没有问题；内部主机通常无法通过代理访问",
                 ))
                 .diagnosis("proxy-failure")
-                .fix(format!("export NO_PROXY={} no_proxy={}", crate::doctor::shell_word(&value), crate::doctor::shell_word(&value))),
+                .fix(format!("export NO_PROXY={} no_proxy={}", crate::render::shell_word(&value), crate::render::shell_word(&value))),
             );
         }
     }

@@ -104,7 +104,7 @@ pub(super) fn ls_remote(
         .unwrap_or(0);
     let helper = format!(
         "!f() {{ test \"$1\" = get || exit 0; GIT_CONFIG_COUNT={user_count} exec {} credential fill 2>/dev/null; }}; f",
-        crate::doctor::shell_word(&git.display().to_string())
+        crate::render::shell_word(&git.display().to_string())
     );
     cmd.env(format!("GIT_CONFIG_KEY_{user_count}"), "credential.helper")
         .env(format!("GIT_CONFIG_VALUE_{user_count}"), "")
