@@ -2,9 +2,9 @@
 """The failure lab's scenario runner (standard library only).
 
     lab.py list [--json]                       scenarios, commands, expected IDs
-    lab.py run SCENARIO CMD --go V [--lang en|zh] [--shim GOTRIAGE] [--keep]
+    lab.py run SCENARIO CMD --go V [--lang en|zh|de|…] [--shim GOTRIAGE] [--keep]
                                                one run; prints a JSON result
-    lab.py fixtures [--jobs N] [--out DIR] [--go V,...] [--only GLOB]
+    lab.py fixtures [--jobs N] [--out DIR] [--go V,...] [--only GLOB] [--langs L,...]
                                                regenerate fixtures/lab/
 
 Scenarios are lab/scenarios/*.toml (see docs/lab.md).  Runs need a running
@@ -34,7 +34,20 @@ REPO_DIR = LAB_DIR.parent
 SCENARIO_DIR = LAB_DIR / "scenarios"
 DEFAULT_OUT = REPO_DIR / "fixtures" / "lab"
 DEFAULT_LAB_NET = "127.0.77"
+# Languages every scenario runs in, on every Go version: English (the newest
+# git, /usr/local/bin) and Chinese (zh_CN, Debian's git with its catalogs).
 LANGS = ("en", "zh")
+# Every other translation Debian's git ships (/usr/share/locale/*/LC_MESSAGES/
+# git.mo), run on TRANSLATION_GO only.  A transcript is kept only where git's
+# text differs from the same git's English (the `base` run, never written):
+# the index records the rest as `same_as_english`.
+TRANSLATIONS = ("bg", "ca", "de", "el", "es", "fr", "id", "is", "it", "ko", "pl", "pt_PT",
+                "ru", "sv", "tr", "vi", "zh_TW")
+TRANSLATION_GO = ("1.27.3",)
+# Debian's git in English: what a translation's transcript is compared with.
+BASE = "base"
+# The LANGUAGE value per language code.
+GETTEXT_LANGUAGE = {"zh": "zh_CN", **{t: t for t in TRANSLATIONS}}
 # Every ID of the taxonomy in docs/design.md §4 (kept here so that a typo in a
 # scenario file is an error, not a new ID).
 TAXONOMY = (
@@ -219,7 +232,7 @@ class Lab:
 
     def env_for(self, cmd: Command, version: str, lang: str, shim_dir: str | None) -> tuple[dict, dict]:
         goroot = self.goroot(version)
-        if lang == "zh":
+        if lang != "en":
             # Debian's git (with translations) first.
             system = "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin"
         else:
@@ -231,8 +244,8 @@ class Lab:
             # standard library once, not per run); never seen in stderr.
             "GOCACHE": f"/srv/cache/go-build-{version}",
         }
-        if lang == "zh":
-            base["LANGUAGE"] = "zh_CN"
+        if lang in GETTEXT_LANGUAGE:
+            base["LANGUAGE"] = GETTEXT_LANGUAGE[lang]
         setup_env = dict(base, PATH=f"{goroot}/bin:{system}")
         setup_env.update({k: v for k, v in self.conf.items() if k.startswith("LAB_")})
         cmd_path = f"{goroot}/bin" if cmd.path == "nogit" else f"{goroot}/bin:{system}"
@@ -431,6 +444,10 @@ def cmd_fixtures(args) -> int:
 
 def generate(lab: Lab, scenarios: list[Scenario], versions: list[str], args) -> int:
     out_dir = Path(args.out)
+    langs = args.langs.split(",") if args.langs else [*LANGS, *TRANSLATIONS]
+    for lang in langs:
+        if lang not in LANGS and lang not in TRANSLATIONS:
+            raise SystemExit(f"unknown language {lang!r}")
     jobs, skipped = [], []
     for sc in scenarios:
         if args.only and not any(fnmatch.fnmatch(sc.name, g) for g in args.only.split(",")):
@@ -445,7 +462,12 @@ def generate(lab: Lab, scenarios: list[Scenario], versions: list[str], args) -> 
                     })
                     continue
                 for lang in LANGS:
-                    jobs.append((c, v, lang))
+                    if lang in langs:
+                        jobs.append((c, v, lang))
+                if v in TRANSLATION_GO and any(t in langs for t in TRANSLATIONS):
+                    for lang in (BASE, *TRANSLATIONS):
+                        if lang == BASE or lang in langs:
+                            jobs.append((c, v, lang))
     # Slow commands first, so the pool drains evenly.
     jobs.sort(key=lambda j: -j[0].timeout)
     print(f"lab: {len(jobs)} runs on {args.jobs} workers", file=sys.stderr)
@@ -480,13 +502,33 @@ def generate(lab: Lab, scenarios: list[Scenario], versions: list[str], args) -> 
         for f in sorted(failures):
             print("  - " + f.replace("\n", "\n    "), file=sys.stderr)
         return 1
-    write_fixtures(out_dir, results, skipped, versions, scenarios, partial=bool(args.only or args.go))
+    results, same = split_translations(results)
+    write_fixtures(out_dir, results, skipped, versions, scenarios, same,
+                   partial=bool(args.only or args.go or args.langs))
     print(f"lab: wrote {len(results)} transcripts to {out_dir} in {elapsed:.0f}s", file=sys.stderr)
     return 0
 
 
+def split_translations(results: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Drop the base runs, and every translation run whose stderr is the
+    base run's (git printed nothing translated): those are returned as
+    `same_as_english` index entries instead of transcripts."""
+    base = {(r["scenario"], r["cmd"], r["go_version"]): r["stderr"]
+            for r in results if r["lang"] == BASE}
+    kept, same = [], []
+    for r in results:
+        key = (r["scenario"], r["cmd"], r["go_version"])
+        if r["lang"] == BASE:
+            continue
+        if r["lang"] in TRANSLATIONS and base.get(key) == r["stderr"]:
+            same.append({"scenario": key[0], "cmd": key[1], "go_version": key[2], "lang": r["lang"]})
+            continue
+        kept.append(r)
+    return kept, same
+
+
 def write_fixtures(out_dir: Path, results: list[dict], skipped: list[dict], versions: list[str],
-                   scenarios: list[Scenario], partial: bool) -> None:
+                   scenarios: list[Scenario], same: list[dict], partial: bool) -> None:
     if not partial and out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -505,11 +547,22 @@ def write_fixtures(out_dir: Path, results: list[dict], skipped: list[dict], vers
     if partial and index_path.exists():
         old = json.loads(index_path.read_text())
         have = {e["file"] for e in entries}
+        now_same = {(s["scenario"], s["cmd"], s["go_version"], s["lang"]) for s in same}
+        for e in old["transcripts"]:
+            if (e["scenario"], e["cmd"], e["go_version"], e["lang"]) in now_same:
+                have.add(e["file"])
+                (out_dir / e["file"]).unlink(missing_ok=True)
         entries = sorted([e for e in old["transcripts"] if e["file"] not in have] + entries,
                          key=lambda e: (version_key(e["go_version"]), e["scenario"], e["cmd"], e["lang"]))
         keys = {(s["scenario"], s["cmd"], s["go_version"]) for s in skipped}
         skipped = [s for s in old["not_applicable"] if (s["scenario"], s["cmd"], s["go_version"]) not in keys] + skipped
+        runs = {(e["scenario"], e["cmd"], e["go_version"], e["lang"]) for e in entries}
+        runs |= {(s["scenario"], s["cmd"], s["go_version"], s["lang"]) for s in same}
+        old_same = old.get("translations", {}).get("same_as_english", [])
+        same = [s for s in old_same
+                if (s["scenario"], s["cmd"], s["go_version"], s["lang"]) not in runs] + same
     skipped.sort(key=lambda s: (s["scenario"], s["cmd"], version_key(s["go_version"])))
+    same.sort(key=lambda s: (version_key(s["go_version"]), s["scenario"], s["cmd"], s["lang"]))
     ids = sorted({e["expected_id"] for e in entries})
     index = {
         "about": "Transcripts of real go failures from the failure lab; generated by "
@@ -517,6 +570,14 @@ def write_fixtures(out_dir: Path, results: list[dict], skipped: list[dict], vers
         "go_versions": versions if not partial else sorted(
             {e["go_version"] for e in entries}, key=version_key),
         "langs": list(LANGS),
+        "translations": {
+            "about": "Debian git's other translations, run on these Go versions only; a run "
+                     "whose stderr equals Debian git's English one is listed in "
+                     "same_as_english instead of transcribed.",
+            "langs": list(TRANSLATIONS),
+            "go_versions": list(TRANSLATION_GO),
+            "same_as_english": same,
+        },
         "ids": ids,
         "scenarios": {sc.name: {"expected_id": sc.expect, "about": sc.about} for sc in scenarios},
         "transcripts": entries,
@@ -534,7 +595,7 @@ def main() -> int:
     pr.add_argument("scenario")
     pr.add_argument("cmd")
     pr.add_argument("--go", required=True)
-    pr.add_argument("--lang", default="en", choices=LANGS)
+    pr.add_argument("--lang", default="en", choices=(*LANGS, *TRANSLATIONS, BASE))
     pr.add_argument("--shim", help="path of the gotriage binary to run as `go`")
     pr.add_argument("--keep", action="store_true", help="keep the sandbox directory")
     pr.add_argument("--print", action="store_true", help="print the transcript instead of JSON")
@@ -545,6 +606,7 @@ def main() -> int:
     pf.add_argument("--out", default=str(DEFAULT_OUT))
     pf.add_argument("--go", help="comma-separated versions (default: all of lab.conf)")
     pf.add_argument("--only", help="comma-separated scenario name globs (updates the index in place)")
+    pf.add_argument("--langs", help="comma-separated languages (default: all; updates the index in place)")
     args = p.parse_args()
     return {"list": cmd_list, "run": cmd_run, "fixtures": cmd_fixtures}[args.command](args)
 

@@ -381,6 +381,43 @@ impl<'r> Engine<'r> {
         facts
     }
 
+    /// A low-confidence diagnosis from the structure of record `ri` when no
+    /// rule fits it (`fallback`), with the alternatives it cannot rule out.
+    fn by_structure(
+        &self,
+        lines: &[Line],
+        st: &Structure,
+        ri: usize,
+        base: &Facts,
+        origin_of: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<(Diagnosis, &'static [&'static str])> {
+        let g = super::fallback::guess(lines, st, ri)?;
+        let rule = self.rules.iter().position(|r| r.id == g.id)?;
+        let hit = Hit {
+            rule,
+            pattern: 0,
+            line: g.line,
+            captures: g
+                .values
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        };
+        let facts = self.facts_for(&hit, ri, lines, st, base, origin_of);
+        Some((
+            Diagnosis {
+                rule: self.rules[rule],
+                role: Role::Primary,
+                confidence: Confidence::Low,
+                line: Some(lines[g.line].no),
+                evidence: Some(lines[g.line].text.clone()),
+                probe: None,
+                facts,
+            },
+            g.alternatives,
+        ))
+    }
+
     /// Runs the rules over structured lines.
     pub(super) fn run(
         &self,
@@ -417,6 +454,8 @@ impl<'r> Engine<'r> {
             per_record[ri].push(hit);
         }
         let mut found: Vec<(Diagnosis, i32)> = Vec::new();
+        // Alternatives of structure-only diagnoses (see `fallback`).
+        let mut fallback_alts: Vec<(&str, &'static [&'static str])> = Vec::new();
         for (ri, mut cands) in per_record.into_iter().enumerate() {
             // Best first: priority, then the earliest line.
             cands.sort_by_key(|h| (std::cmp::Reverse(self.rules[h.rule].priority), h.line));
@@ -429,11 +468,23 @@ impl<'r> Engine<'r> {
                     .all(|(p, neg)| facts.predicate(p) != *neg)
                     .then_some((hit, facts))
             }) else {
+                // No rule fits: what the block's structure shows, if anything.
+                if let Some(d) = self.by_structure(lines, st, ri, base, origin_of)
+                    && !found.iter().any(|(f, _)| f.rule.id == d.0.rule.id)
+                {
+                    fallback_alts.push((d.0.rule.id, d.1));
+                    found.push((d.0, i32::MIN));
+                }
                 continue;
             };
             let rule = self.rules[hit.rule];
-            if found.iter().any(|(d, _)| d.rule.id == rule.id) {
-                continue;
+            if let Some(at) = found.iter().position(|(d, _)| d.rule.id == rule.id) {
+                if found[at].1 != i32::MIN {
+                    continue;
+                }
+                // A rule's evidence replaces a structure-only guess.
+                found.remove(at);
+                fallback_alts.retain(|(id, _)| *id != rule.id);
             }
             let side = st.sides[hit.line];
             found.push((
@@ -458,14 +509,20 @@ impl<'r> Engine<'r> {
         found.sort_by(|(a, pa), (b, pb)| pb.cmp(pa).then(a.line.cmp(&b.line)));
         let mut out = Vec::new();
         for (mut d, _) in found {
+            let extra = fallback_alts
+                .iter()
+                .filter(|(id, _)| *id == d.rule.id)
+                .flat_map(|(_, alts)| alts.iter().copied());
             let alts: Vec<&'static Rule> = d
                 .rule
                 .alternatives
                 .iter()
                 .filter(|a| d.facts.holds(a.when))
-                .filter_map(|a| self.rules.iter().copied().find(|r| r.id == a.id))
+                .map(|a| a.id)
+                .chain(extra)
+                .filter_map(|id| self.rules.iter().copied().find(|r| r.id == id))
                 .collect();
-            if !alts.is_empty() {
+            if !alts.is_empty() && d.confidence > Confidence::Medium {
                 d.confidence = Confidence::Medium;
             }
             // An alternative is about the module, not the primary's HTTP answer.

@@ -11,6 +11,7 @@
 
 pub mod context;
 pub mod engine;
+mod fallback;
 pub mod goenv;
 pub mod normalize;
 pub mod probe;

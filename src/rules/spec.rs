@@ -135,6 +135,13 @@ pub struct RuleSpec {
     /// one pattern needs more context than the rule's other patterns.
     #[serde(rename = "match", default)]
     pub matchers: Vec<MatchSpec>,
+    /// git messages this rule means, named by msgid (git's English source
+    /// string with its printf placeholders).  Their translations are
+    /// expanded into patterns from git's own catalogs by
+    /// `cargo run --example git_i18n` into `rules/git-i18n.generated.toml`,
+    /// which `build.rs` merges into `match`.  Built-in table only.
+    #[serde(default)]
+    pub git: Vec<GitMsgSpec>,
     /// Stages of go's error grammar (`net.dns`, `http.proxy.404`, …) that
     /// are a hit for this rule whatever the line's wording.
     #[serde(default)]
@@ -193,6 +200,106 @@ pub struct MatchTable {
     pub re: String,
     #[serde(default)]
     pub requires: Vec<String>,
+}
+
+/// `{ msgid = "repository '%s' not found", args = ["url"] }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitMsgSpec {
+    pub msgid: String,
+    /// One entry per printf conversion of the msgid, in the msgid's order:
+    /// a value name (`url` becomes `(?P<url>.+?)`, digits for `%d`), `_`
+    /// (matched, not captured), or a regex fragment (anything else).
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// As a `match` table's `requires`: regexes that must also fit the record.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// A regex appended to each generated pattern: for a message git prints
+    /// untranslated after a translated prefix (msgid `"fatal: "`).
+    #[serde(default)]
+    pub suffix: Option<String>,
+}
+
+/// `rules/git-i18n.generated.toml`: the translations of the msgids the
+/// built-in rules name, one pattern per language and message line.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratedFile {
+    #[serde(default, rename = "pattern")]
+    pub patterns: Vec<GeneratedPattern>,
+}
+
+/// One generated pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratedPattern {
+    pub rule: String,
+    pub msgid: String,
+    pub lang: String,
+    pub re: String,
+}
+
+/// Parses the generated table and appends its patterns to the `match` lists
+/// of the rules that name their msgids (after the hand-written ones).  Errors:
+/// a generated pattern for a rule or msgid no rule names (stale table), and a
+/// rule's msgid without any generated pattern (not yet generated, or not in
+/// git's catalogs).
+pub fn merge_generated(file: &mut RuleFile, generated: &str) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    let table: GeneratedFile = match toml::from_str(generated) {
+        Ok(t) => t,
+        Err(e) => {
+            return vec![SpecError {
+                line: None,
+                rule: None,
+                message: format!("generated git patterns: {}", e.message().trim()),
+            }];
+        }
+    };
+    let stale = "run `cargo run --example git_i18n` to regenerate rules/git-i18n.generated.toml";
+    for p in &table.patterns {
+        let named = file.rules.iter().any(|r| {
+            let r = r.get_ref();
+            r.id == p.rule && r.git.iter().any(|g| g.msgid == p.msgid)
+        });
+        if !named {
+            errors.push(SpecError {
+                line: None,
+                rule: Some(p.rule.clone()),
+                message: format!(
+                    "generated pattern for msgid {:?}, which the rule does not name: {stale}",
+                    p.msgid
+                ),
+            });
+        }
+    }
+    for spanned in &mut file.rules {
+        let rule = spanned.get_mut();
+        let mut added = Vec::new();
+        for g in &rule.git {
+            let before = added.len();
+            for p in table
+                .patterns
+                .iter()
+                .filter(|p| p.rule == rule.id && p.msgid == g.msgid)
+            {
+                added.push(MatchSpec::Full(MatchTable {
+                    re: p.re.clone(),
+                    requires: g.requires.clone(),
+                }));
+            }
+            if added.len() == before {
+                errors.push(SpecError {
+                    line: None,
+                    rule: Some(rule.id.clone()),
+                    message: format!("no generated pattern for msgid {:?}: {stale}", g.msgid),
+                });
+            }
+        }
+        rule.matchers.extend(added);
+    }
+    errors
 }
 
 impl MatchSpec {
@@ -472,7 +579,21 @@ pub fn line_at(text: &str, offset: usize) -> usize {
 /// each bad one (a bad rule is skipped, the others are kept).  A file that is
 /// not valid TOML at all gives no rules and one error.
 pub fn check_file(text: &str) -> (Vec<CheckedRule>, Vec<SpecError>) {
-    let file: RuleFile = match toml::from_str(text) {
+    let (rules, errors, _) = check_file_with(text, None);
+    (rules, errors)
+}
+
+/// [`check_file`] for the built-in table: `generated` is the text of
+/// `rules/git-i18n.generated.toml`, merged into the rules' `match` lists
+/// (see [`merge_generated`]).  Without it, a rule naming git msgids is an
+/// error (user rule files write their patterns out).  The third list holds
+/// the generated table's staleness (warnings: the generator itself needs the
+/// crate to build; its test fails on them).
+pub fn check_file_with(
+    text: &str,
+    generated: Option<&str>,
+) -> (Vec<CheckedRule>, Vec<SpecError>, Vec<SpecError>) {
+    let mut file: RuleFile = match toml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
             let line = e.span().map(|s| line_at(text, s.start));
@@ -484,11 +605,16 @@ pub fn check_file(text: &str) -> (Vec<CheckedRule>, Vec<SpecError>) {
                     rule,
                     message: e.message().trim().to_owned(),
                 }],
+                Vec::new(),
             );
         }
     };
     let mut good = Vec::new();
     let mut errors = Vec::new();
+    let stale = match generated {
+        Some(generated) => merge_generated(&mut file, generated),
+        None => Vec::new(),
+    };
     let mut seen = BTreeSet::new();
     for spanned in file.rules {
         let line = line_at(text, spanned.span().start);
@@ -501,6 +627,16 @@ pub fn check_file(text: &str) -> (Vec<CheckedRule>, Vec<SpecError>) {
             });
             continue;
         }
+        if generated.is_none() && !spec.git.is_empty() {
+            errors.push(SpecError {
+                line: Some(line),
+                rule: Some(spec.id.clone()),
+                message: "`git` msgids are expanded for the built-in table only; \
+                          write the patterns out in `match`"
+                    .into(),
+            });
+            continue;
+        }
         match check_rule(spec.clone(), line) {
             Ok(r) => good.push(r),
             Err(message) => errors.push(SpecError {
@@ -510,7 +646,7 @@ pub fn check_file(text: &str) -> (Vec<CheckedRule>, Vec<SpecError>) {
             }),
         }
     }
-    (good, errors)
+    (good, errors, stale)
 }
 
 /// The `id = "…"` of the rule a byte offset falls in, for errors serde reports

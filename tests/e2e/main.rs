@@ -3,7 +3,9 @@
 //!
 //! For one representative scenario of every diagnosis ID (the `e2e` command
 //! of each `lab/scenarios/*.toml`), on the oldest and the newest Go of the
-//! lab (and in Chinese on the newest), the same command runs twice, each in
+//! lab (and in Chinese on the newest, and in [`E2E_TRANSLATIONS`] on the
+//! newest where the lab's fixtures show git's text translated), the same
+//! command runs twice, each in
 //! an identical fresh sandbox: once with the real go first on PATH, once
 //! with a `go` link to the gotriage binary first.  The shim must pass go's
 //! stderr through byte for byte (it may only append after it), leave stdout
@@ -38,6 +40,11 @@ use serde::Deserialize;
 /// The classifier is wired into the shim: every case but `unclassified`
 /// must print `gotriage: error[ID]:` with the scenario's ID.
 const REQUIRE_DIAGNOSIS: bool = true;
+
+/// A fast subset of git's other translations (Cyrillic, Hangul and a Latin
+/// script): each runs the `e2e` commands whose lab transcript in that
+/// language exists (`fixtures/lab/index.json`: git's text differs from English).
+const E2E_TRANSLATIONS: [&str; 3] = ["de", "ru", "ko"];
 
 fn require_diagnosis() -> bool {
     REQUIRE_DIAGNOSIS || std::env::var("GOTRIAGE_E2E_REQUIRE_DIAGNOSIS").is_ok_and(|v| v == "1")
@@ -165,14 +172,50 @@ fn listed_commands() -> Vec<ListedCommand> {
     serde_json::from_slice(&out.stdout).expect("lab.py list --json output")
 }
 
+/// `(scenario, cmd, go, lang)` of every lab transcript.
+fn transcribed() -> BTreeSet<(String, String, String, String)> {
+    #[derive(Deserialize)]
+    struct Index {
+        transcripts: Vec<T>,
+    }
+    #[derive(Deserialize)]
+    struct T {
+        scenario: String,
+        cmd: String,
+        go_version: String,
+        lang: String,
+    }
+    let text = std::fs::read_to_string(repo().join("fixtures/lab/index.json"))
+        .expect("fixtures/lab/index.json");
+    let index: Index = serde_json::from_str(&text).expect("fixtures/lab/index.json");
+    index
+        .transcripts
+        .into_iter()
+        .map(|t| (t.scenario, t.cmd, t.go_version, t.lang))
+        .collect()
+}
+
 /// The representative command of every scenario, on the oldest and newest
-/// Go (English), and on the newest in Chinese.
+/// Go (English), and on the newest in Chinese and in [`E2E_TRANSLATIONS`]
+/// (where git's text is translated).
 fn cases(listed: &[ListedCommand], versions: &[String]) -> Vec<Case> {
     let oldest = versions.first().expect("versions");
     let newest = versions.last().expect("versions");
+    let transcribed = transcribed();
     let mut cases = Vec::new();
     for c in listed.iter().filter(|c| c.e2e) {
-        for (go, lang) in [(oldest, "en"), (newest, "en"), (newest, "zh")] {
+        let translated = E2E_TRANSLATIONS.into_iter().filter(|lang| {
+            transcribed.contains(&(
+                c.scenario.clone(),
+                c.cmd.clone(),
+                newest.clone(),
+                (*lang).to_owned(),
+            ))
+        });
+        let runs = [(oldest, "en"), (newest, "en"), (newest, "zh")]
+            .into_iter()
+            .chain(translated.map(|l| (newest, l)));
+        for (go, lang) in runs {
             if c.go_versions.contains(go) {
                 cases.push(Case {
                     scenario: c.scenario.clone(),

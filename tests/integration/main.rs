@@ -13,6 +13,7 @@ mod docs;
 mod doctor_local;
 mod fix_steps;
 mod fixtures_index;
+mod git_i18n;
 mod install_cli;
 mod layers;
 mod shell_init;
