@@ -145,7 +145,8 @@ scenario("insecure-proxy-credentials", "insecure-scheme", "go get golang.org/x/m
          env={"GOPROXY": "http://alice:s3cret@127.0.0.1:9"})
 scenario("proxy-404-private", "private-module-via-proxy", "go get github.com/acme/api@v1.0.0",
          env={"GOPROXY": f"http://{HTTP_IP}/proxy", "GONOSUMDB": "github.com/acme"})
-scenario("meta-404", "repo-not-found", f"go get {HTTP_IP}/vanity/x@v1.0.0",
+# go's own lookup found nothing at the path: go-import-meta (repo-not-found its alternative).
+scenario("meta-404", "go-import-meta", f"go get {HTTP_IP}/vanity/x@v1.0.0",
          env={"GOPROXY": "direct", "GOSUMDB": "off", "GOINSECURE": HTTP_IP})
 scenario("meta-none", "go-import-meta", f"go get {HTTP_IP}/nometa/x@v1.0.0",
          env={"GOPROXY": "direct", "GOSUMDB": "off", "GOINSECURE": HTTP_IP})

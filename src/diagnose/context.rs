@@ -122,6 +122,9 @@ impl Facts {
             "auth-status" => v
                 .get("status")
                 .is_some_and(|s| s.starts_with("401") || s.starts_with("403")),
+            "not-found-status" => v
+                .get("status")
+                .is_some_and(|s| s.starts_with("404") || s.starts_with("410")),
             "mirror-wide" => v.contains_key("mirror_wide"),
             "module-public-only" => module
                 .and_then(|m| m.split('/').next())

@@ -55,6 +55,8 @@ pub const PREDICATES: &[&str] = &[
     "go-http",
     // The HTTP answer was 401 or 403 (the server wants credentials).
     "auth-status",
+    // The HTTP answer was 404 or 410 (nothing there).
+    "not-found-status",
     // A module proxy answered "not found" for several unrelated modules in
     // the same log: the mirror is at fault, not the modules' privacy.
     "mirror-wide",
