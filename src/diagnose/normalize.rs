@@ -93,6 +93,7 @@ pub fn clean(line: &str) -> String {
         s = strip_bracketed_timestamp(s);
         s = strip_github_marker(s);
         s = strip_buildkit(s);
+        s = strip_box_rule(s);
         if s.len() == before {
             break;
         }
@@ -156,6 +157,12 @@ fn strip_timestamp(s: &str) -> &str {
         Some(n) if s.as_bytes().get(n) == Some(&b' ') => &s[n + 1..],
         _ => strip_dmy_timestamp(s),
     }
+}
+
+/// The vertical rule tools draw before a command's captured output
+/// (goreleaser: `    │ go: …`), and the spaces before it.
+fn strip_box_rule(s: &str) -> &str {
+    s.trim_start_matches(' ').strip_prefix("│ ").unwrap_or(s)
 }
 
 /// `12-Apr-2019 13:21:54 | ` or `…\t` (Atlassian Bamboo build logs).
