@@ -355,10 +355,23 @@ impl<'r> Engine<'r> {
             }
         }
         // What go's grammar says about the hit's line (which server
-        // answered, the status), whichever pattern fitted it.
+        // answered, the status), whichever pattern fitted it; else which
+        // server answered anywhere in the record (a hit on its answer's body).
         if let Some(stage) = &st.stages[hit.line] {
             for (k, val) in &stage.values {
                 v.entry(k.clone()).or_insert_with(|| val.clone());
+            }
+        }
+        if !v.contains_key("server")
+            && let Some(stage) = st.stages[rec.first..rec.end]
+                .iter()
+                .flatten()
+                .find(|s| s.values.contains_key("server"))
+        {
+            for k in ["server", "status"] {
+                if let Some(val) = stage.values.get(k) {
+                    v.insert(k.into(), val.clone());
+                }
             }
         }
         v.extend(hit.captures.clone());
