@@ -125,6 +125,7 @@ pub fn main(argv0: OsString, args: Vec<OsString>) -> ! {
         let err = run::exec(target);
         cannot_start(&found.path, &err);
     }
+    let started = std::time::Instant::now();
     let outcome = match run::tee(target) {
         Ok(o) => o,
         Err(err) => cannot_start(&found.path, &err),
@@ -135,6 +136,7 @@ pub fn main(argv0: OsString, args: Vec<OsString>) -> ! {
             status: outcome.status,
             args: &args,
             go: &found.path,
+            elapsed: started.elapsed(),
             stderr_is_terminal: std::io::stderr().is_terminal(),
         };
         if let Some(text) = hook::Diagnose.report(&failure) {
