@@ -23,6 +23,7 @@ declare -A pkgs=(
     [/usr/bin/nsenter]=util-linux
     [/usr/bin/time]=time
     [/usr/bin/musl-gcc]=musl-tools
+    [/usr/bin/jq]=jq
 )
 missing=()
 for bin in "${!pkgs[@]}"; do
@@ -42,6 +43,22 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+
+# tests/ci/action-test.py's Python packages (PyPI), in a venv of the
+# checkout's own: PyYAML, and check-jsonschema for the GitHub Action
+# metadata schema it ships.
+py_pkgs=(check-jsonschema==0.39.0 PyYAML==6.0.3)
+venv="$here/.cache/venv"
+if ! "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qix "${py_pkgs[0]}" ||
+    ! "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qix "${py_pkgs[1]}"; then
+    echo "deps: pip install ${py_pkgs[*]} (in .cache/venv)" >&2
+    if ! python3 -c 'import ensurepip' 2>/dev/null; then
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    fi
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "${py_pkgs[@]}"
 fi
 
 "$here/scripts/install-go.sh"
