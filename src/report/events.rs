@@ -70,7 +70,7 @@ pub fn record(s: &Shipment<'_>, now: SystemTime) -> Value {
             .iter()
             .map(|a| Value::String(redact_owned(&a.to_string_lossy()))),
     );
-    let cwd = std::env::current_dir().ok();
+    let cwd = std::env::current_dir().ok().map(|d| go_dir(&d, f.args));
     let module_dir = cwd.as_deref().and_then(module_dir);
     let path_value = |p: &Path| Value::String(redact_owned(&p.to_string_lossy()));
     let mut diag = crate::render::json(s.diagnoses, s.lang);
@@ -124,6 +124,24 @@ fn ci_system(s: &Shipment<'_>) -> Option<&'static str> {
         Some("other")
     } else {
         None
+    }
+}
+
+/// Where go ran: `dir`, or the directory of a leading `-C DIR` (go's own
+/// "change to dir first" flag, which must come first).
+pub fn go_dir(dir: &Path, args: &[std::ffi::OsString]) -> PathBuf {
+    let first = args.first().map(|a| a.to_string_lossy());
+    let target = match first.as_deref() {
+        Some("-C" | "--C") => args.get(1).map(PathBuf::from),
+        Some(a) => a
+            .strip_prefix("-C=")
+            .or_else(|| a.strip_prefix("--C="))
+            .map(PathBuf::from),
+        None => None,
+    };
+    match target {
+        Some(t) => dir.join(t),
+        None => dir.to_path_buf(),
     }
 }
 
@@ -215,6 +233,19 @@ mod tests {
         let sub = d.path().join("a/b");
         std::fs::create_dir_all(&sub).unwrap();
         assert_eq!(module_dir(&sub).as_deref(), Some(d.path()));
+    }
+
+    #[test]
+    fn go_dir_follows_a_leading_dash_c() {
+        let args = |a: &[&str]| a.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        let d = Path::new("/w");
+        assert_eq!(go_dir(d, &args(&["build"])), Path::new("/w"));
+        assert_eq!(
+            go_dir(d, &args(&["-C", "sub", "build"])),
+            Path::new("/w/sub")
+        );
+        assert_eq!(go_dir(d, &args(&["-C=/abs", "build"])), Path::new("/abs"));
+        assert_eq!(go_dir(d, &args(&["build", "-C", "x"])), Path::new("/w"));
     }
 
     #[test]
