@@ -16,14 +16,14 @@ export CARGO_TERM_COLOR ?= never
 LAB_GO  = env GOTOOLCHAIN=local GOFLAGS= GOPROXY=off $(GOTRIAGE_GO_CACHE)/1.27.3/bin/go
 
 .PHONY: all test deps lint unit e2e eval bench bench-diagnose fixtures diag-fixtures install dist demo docs fuzz clean \
-	action-test docker-recipe lab-start lab-stop lab-status
+	action-test docker-recipe docker-engine lab-start lab-stop lab-status
 
 all: test
 
 deps:
 	scripts/deps.sh
 
-test: deps lint unit e2e eval action-test docker-recipe
+test: deps lint unit e2e eval action-test docker-recipe docker-engine
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -127,10 +127,15 @@ dist:
 action-test: dist
 	.cache/venv/bin/python tests/ci/action-test.py dist/gotriage-$(DIST_TARGET) $(GOTRIAGE_GO_CACHE)/1.27.3
 
-# docs/docker.md's recipe, checked in an empty chroot (no container engine here).
+# docs/docker.md's recipe, checked in an empty chroot (no shell, no libc, no git).
 docker-recipe: dist
 	REQUIRE_DIAGNOSIS=git-not-found tests/docker/recipe.sh dist/gotriage-$(DIST_TARGET) \
 		$(GOTRIAGE_GO_CACHE)/1.21.13 $(GOTRIAGE_GO_CACHE)/1.27.3
+
+# docs/docker.md's recipe built by a real engine: podman (runc, vfs storage)
+# on a debootstrap-made Debian base image (tests/docker/engine.sh).
+docker-engine: dist
+	tests/docker/engine.sh dist/gotriage-$(DIST_TARGET) $(GOTRIAGE_GO_CACHE)/1.27.3
 
 clean:
 	$(CARGO) clean

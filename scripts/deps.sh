@@ -25,6 +25,9 @@ declare -A pkgs=(
     [/usr/bin/musl-gcc]=musl-tools
     [/usr/bin/jq]=jq
     [/usr/bin/npm]=npm
+    [/usr/bin/podman]=podman
+    [/usr/sbin/runc]=runc
+    [/usr/sbin/debootstrap]=debootstrap
 )
 missing=()
 for bin in "${!pkgs[@]}"; do
