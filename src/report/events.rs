@@ -46,11 +46,15 @@ pub fn write(s: &Shipment<'_>) -> Result<(), String> {
 }
 
 /// One `write` of `line` at the end of `path` (created when missing).
+/// Opened non-blocking: a FIFO nobody reads fails at once (`ENXIO`)
+/// instead of holding the go command up; on a regular file it changes
+/// nothing.
 pub fn append_line(path: &Path, line: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)?;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut opts, libc::O_NONBLOCK);
+    let mut f = opts.open(path)?;
     let n = f.write(line)?;
     if n != line.len() {
         return Err(std::io::Error::other(format!(
@@ -246,6 +250,15 @@ mod tests {
         );
         assert_eq!(go_dir(d, &args(&["-C=/abs", "build"])), Path::new("/abs"));
         assert_eq!(go_dir(d, &args(&["build", "-C", "x"])), Path::new("/w"));
+    }
+
+    #[test]
+    fn append_line_does_not_wait_for_a_fifo_reader() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+        let e = append_line(&fifo, b"{}\n").unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::ENXIO), "{e}");
     }
 
     #[test]
