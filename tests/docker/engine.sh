@@ -16,7 +16,10 @@
 #      against a git server on loopback that wants Basic auth: with the
 #      secret the build succeeds and the token is in no layer, no history and
 #      no log; without it the build fails with `https-credentials-missing`.
-#   4. `.git` owned by another uid (COPY --chown=1234:1234, built as root):
+#   4. `RUN --mount=type=ssh go mod download` against sshd on loopback, the
+#      agent forwarded with `--ssh default`: succeeds; without the agent the
+#      build fails with `ssh-publickey-denied`.
+#   5. `.git` owned by another uid (COPY --chown=1234:1234, built as root):
 #      `go build` fails with go's hidden "exit status 128", and gotriage
 #      shows git's message: `vcs-dubious-ownership`.
 #
@@ -52,13 +55,13 @@ min() { if [ "$1" = unlimited ] || { [ "$2" != unlimited ] && [ "$2" -lt "$1" ];
 nofile_hard=$(min "$(ulimit -Hn)" 1048576)
 nproc=$(min "$(ulimit -Hu)" 4096)
 limits=(--ulimit "nofile=$(min "$nofile_hard" 1024):$nofile_hard" --ulimit "nproc=$nproc:$nproc")
-base=localhost/gotriage-test/debian:bookworm
+base=localhost/gotriage-test/debian:bookworm-git-ssh
 golang=localhost/gotriage-test/golang:local
 
-# The base image: Debian bookworm, minbase plus git, from Debian's archive.
+# The base image: Debian bookworm, minbase plus git and ssh, from Debian's archive.
 if ! "${podman[@]}" image exists "$base"; then
     rm -rf "$work/rootfs"
-    debootstrap --variant=minbase --include=git,ca-certificates bookworm "$work/rootfs" "$mirror" \
+    debootstrap --variant=minbase --include=git,ca-certificates,openssh-client bookworm "$work/rootfs" "$mirror" \
         > "$work/debootstrap.log" 2>&1 || fail "debootstrap (log: $work/debootstrap.log)"
     rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
     tar -C "$work/rootfs" -c . | "${podman[@]}" import - "$base" >/dev/null
@@ -67,8 +70,12 @@ fi
 
 tmp=$(mktemp -d)
 server=
+sshd=
+agent=
 cleanup() {
     [ -n "$server" ] && kill "$server" 2>/dev/null
+    [ -n "$sshd" ] && kill "$sshd" 2>/dev/null
+    [ -n "$agent" ] && kill "$agent" 2>/dev/null
     "${podman[@]}" rmi -f "$golang" localhost/gotriage-test/t1 localhost/gotriage-test/t3 >/dev/null 2>&1 || true
     "${podman[@]}" image prune -f >/dev/null 2>&1 || true
     rm -rf "$tmp"
@@ -183,26 +190,78 @@ grep -q '^gotriage: error\[https-credentials-missing\]' "$tmp/t3n.log" || { cat 
 grep -aq "${token#ghp_}" "$tmp/t3n.log" && fail "3: the token is in the log"
 sed -n '/RUN go mod download/,$p' "$tmp/t3n.log"
 
-# 4: a .git that belongs to another uid.
-ctx "$tmp/c4"
-mkdir -p "$tmp/c4/app" && (
-    cd "$tmp/c4/app"
+# 4: RUN --mount=type=ssh, the agent forwarded, against sshd on loopback.
+mkdir -p "$tmp/ssh" /run/sshd
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/ssh/host" -C host
+ssh-keygen -q -t ed25519 -N '' -f "$tmp/ssh/user" -C user
+cp "$tmp/ssh/user.pub" "$tmp/ssh/authorized_keys"
+sshport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$tmp/ssh/sshd_config" <<SSHD
+Port $sshport
+ListenAddress 127.0.0.1
+HostKey $tmp/ssh/host
+AuthorizedKeysFile $tmp/ssh/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile $tmp/ssh/sshd.pid
+SSHD
+/usr/sbin/sshd -D -e -f "$tmp/ssh/sshd_config" 2> "$tmp/ssh/sshd.log" &
+sshd=$!
+agent_env=$(ssh-agent -s -a "$tmp/ssh/agent.sock")
+agent=$(sed -n 's/^SSH_AGENT_PID=\([0-9]*\);.*/\1/p' <<<"$agent_env")
+export SSH_AUTH_SOCK=$tmp/ssh/agent.sock
+ssh-add -q "$tmp/ssh/user"
+for variant in agent noagent; do
+    ctx "$tmp/c4-$variant"
+    cp "$tmp/go.mod" "$tmp/c4-$variant/"
+    # The host key the test made, checked in as docs/docker.md says: no keyscan.
+    printf '[127.0.0.1]:%s %s\n' "$sshport" "$(cut -d' ' -f1-2 "$tmp/ssh/host.pub")" > "$tmp/c4-$variant/known_hosts"
+    mount=
+    [ "$variant" = agent ] && mount='--mount=type=ssh '
+    cat > "$tmp/c4-$variant/Dockerfile" <<EOF
+FROM $golang
+$recipe
+ENV GOPRIVATE=github.com/acme
+COPY known_hosts /root/.ssh/known_hosts
+RUN git config --global url."ssh://root@127.0.0.1:$sshport$tmp/repos/".insteadOf "https://github.com/"
+WORKDIR /src
+COPY go.mod ./
+RUN ${mount}go mod download && go list -m all
+EOF
+done
+build t4 "$tmp/c4-agent" --network host --ssh default ||
+    { cat "$tmp/t4.log" "$tmp/ssh/sshd.log"; fail "4: the build with the SSH agent forwarded failed"; }
+grep -q '^github.com/acme/private v1.0.0$' "$tmp/t4.log" || { cat "$tmp/t4.log"; fail "4: module not listed"; }
+echo "4: with --mount=type=ssh and the agent forwarded: module downloaded over SSH"
+if build t4n "$tmp/c4-noagent" --network host; then
+    fail "4: the build without the SSH agent succeeded"
+fi
+grep -q '^gotriage: error\[ssh-publickey-denied\]' "$tmp/t4n.log" || { cat "$tmp/t4n.log"; fail "4: no ssh-publickey-denied"; }
+sed -n '/RUN go mod download/,$p' "$tmp/t4n.log"
+
+# 5: a .git that belongs to another uid.
+ctx "$tmp/c5"
+mkdir -p "$tmp/c5/app" && (
+    cd "$tmp/c5/app"
     git init -q && printf 'module example.com/app\n\ngo 1.21\n' > go.mod
     printf 'package main\n\nfunc main() {}\n' > main.go
     git add . && git -c user.name=t -c user.email=t@t commit -qm app
 )
-cat > "$tmp/c4/Dockerfile" <<EOF
+cat > "$tmp/c5/Dockerfile" <<EOF
 FROM $golang
 $recipe
 COPY --chown=1234:1234 app /src
 WORKDIR /src
 RUN go build -o /tmp/app .
 EOF
-if build t4 "$tmp/c4" --network none; then
-    fail "4: go build in a tree owned by another uid succeeded"
+if build t5 "$tmp/c5" --network none; then
+    fail "5: go build in a tree owned by another uid succeeded"
 fi
-grep -q 'error obtaining VCS status: exit status 128' "$tmp/t4.log" || { cat "$tmp/t4.log"; fail "4: go's stamping error is missing"; }
-grep -q '^gotriage: error\[vcs-dubious-ownership\]' "$tmp/t4.log" || { cat "$tmp/t4.log"; fail "4: no vcs-dubious-ownership"; }
-sed -n '/RUN go build/,$p' "$tmp/t4.log"
+grep -q 'error obtaining VCS status: exit status 128' "$tmp/t5.log" || { cat "$tmp/t5.log"; fail "5: go's stamping error is missing"; }
+grep -q '^gotriage: error\[vcs-dubious-ownership\]' "$tmp/t5.log" || { cat "$tmp/t5.log"; fail "5: no vcs-dubious-ownership"; }
+sed -n '/RUN go build/,$p' "$tmp/t5.log"
 
 echo "engine.sh: ok ($(podman --version), runc $(runc --version | sed -n 's/^runc version //p'), vfs storage)"
