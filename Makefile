@@ -16,20 +16,20 @@ export CARGO_TERM_COLOR ?= never
 LAB_GO  = env GOTOOLCHAIN=local GOFLAGS= GOPROXY=off $(GOTRIAGE_GO_CACHE)/1.27.3/bin/go
 
 .PHONY: all test deps lint unit e2e eval bench bench-diagnose fixtures diag-fixtures install dist demo docs fuzz clean \
-	docker-recipe lab-start lab-stop lab-status
+	action-test docker-recipe docker-engine lab-start lab-stop lab-status
 
 all: test
 
 deps:
 	scripts/deps.sh
 
-test: deps lint unit e2e eval docker-recipe
+test: deps lint unit e2e eval action-test docker-recipe docker-engine
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	$(CARGO) clippy --test e2e --locked -- -D warnings
-	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh tests/docker/*.sh tests/e2e/*.sh demo/*.sh
+	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh tests/docker/*.sh tests/e2e/*.sh demo/*.sh action/*.sh
 	@unformatted=$$($(GOTRIAGE_GO_CACHE)/1.27.3/bin/gofmt -l lab/goserver); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	cd lab/goserver && $(LAB_GO) vet ./...
@@ -122,10 +122,20 @@ dist:
 	fi
 	@ls -l dist/gotriage-$(DIST_TARGET) && file dist/gotriage-$(DIST_TARGET)
 
-# docs/docker.md's recipe, checked in an empty chroot (no container engine here).
+# action.yml's steps under an emulation of the GitHub runner's file protocol,
+# then real failing go commands: job summary, PATH, event log (docs/ci.md).
+action-test: dist
+	.cache/venv/bin/python tests/ci/action-test.py dist/gotriage-$(DIST_TARGET) $(GOTRIAGE_GO_CACHE)/1.27.3
+
+# docs/docker.md's recipe, checked in an empty chroot (no shell, no libc, no git).
 docker-recipe: dist
 	REQUIRE_DIAGNOSIS=git-not-found tests/docker/recipe.sh dist/gotriage-$(DIST_TARGET) \
 		$(GOTRIAGE_GO_CACHE)/1.21.13 $(GOTRIAGE_GO_CACHE)/1.27.3
+
+# docs/docker.md's recipe built by a real engine: podman (runc, vfs storage)
+# on a debootstrap-made Debian base image (tests/docker/engine.sh).
+docker-engine: dist
+	tests/docker/engine.sh dist/gotriage-$(DIST_TARGET) $(GOTRIAGE_GO_CACHE)/1.27.3
 
 clean:
 	$(CARGO) clean

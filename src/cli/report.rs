@@ -74,7 +74,15 @@ pub fn report_for_shim(failure: &Failure<'_>) -> Option<String> {
             ));
         }
     }
-    out.push_str(&text);
+    let ship = crate::report::Shipment {
+        failure,
+        diagnoses: &diagnoses,
+        lang,
+        config: &config,
+        env: ctx.env.as_ref(),
+    };
+    out.push_str(&crate::report::publish(&ship));
+    out.push_str(&crate::report::frame(text, &ship));
     Some(out)
 }
 

@@ -25,6 +25,8 @@ pub struct Failure<'a> {
     pub args: &'a [OsString],
     /// The real go that ran.
     pub go: &'a Path,
+    /// How long it ran (start to exit, as the shim saw it).
+    pub elapsed: std::time::Duration,
     /// Whether our stderr is a terminal (for colour).
     pub stderr_is_terminal: bool,
 }

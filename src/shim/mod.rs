@@ -128,6 +128,7 @@ pub fn main(argv0: OsString, args: Vec<OsString>, hook: &dyn FailureHook) -> ! {
         let err = run::exec(target);
         cannot_start(&found.path, &err);
     }
+    let started = std::time::Instant::now();
     let outcome = match run::tee(target) {
         Ok(o) => o,
         Err(err) => cannot_start(&found.path, &err),
@@ -138,6 +139,7 @@ pub fn main(argv0: OsString, args: Vec<OsString>, hook: &dyn FailureHook) -> ! {
             status: outcome.status,
             args: &args,
             go: &found.path,
+            elapsed: started.elapsed(),
             stderr_is_terminal: std::io::stderr().is_terminal(),
         };
         if let Some(text) = hook.report(&failure) {

@@ -23,7 +23,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("render", &["diagnose", "rules"]),
     // The doctor shows which go the shim would run, by the shim's own lookup.
     ("doctor", &["render", "diagnose", "rules", "shim"]),
-    ("cli", &["doctor", "render", "diagnose", "rules", "shim"]),
+    // What a failure leaves for CI: job summaries, GitLab sections, the
+    // event log; it reads the shim's failure record and renders diagnoses.
+    ("report", &["render", "diagnose", "rules", "shim"]),
+    (
+        "cli",
+        &["doctor", "report", "render", "diagnose", "rules", "shim"],
+    ),
 ];
 
 fn top(module: &str) -> &str {

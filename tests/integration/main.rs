@@ -4,6 +4,7 @@
 // Test helpers are `pub` for sibling modules; the crate is a test binary.
 #![allow(unreachable_pub)]
 
+mod ci_report;
 mod diag_cli;
 mod diag_props;
 mod diag_render;
