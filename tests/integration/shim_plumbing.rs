@@ -53,7 +53,30 @@ fn wait_within(child: &mut Child, limit: Duration) -> ExitStatus {
 /// foreground job), so signals can be sent to the group without hitting
 /// the test runner.
 fn spawn_in_own_group(cmd: &mut Command) -> Child {
+    default_signals(cmd);
     cmd.process_group(0).stdout(Stdio::piped()).spawn().unwrap()
+}
+
+/// The signals these tests send start at their default disposition in the
+/// child, however the test runner itself was started (a runner launched as
+/// a background job inherits SIGINT and SIGQUIT ignored).
+fn default_signals(cmd: &mut Command) {
+    // SAFETY: signal(2) is async-signal-safe, fine between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            for sig in [
+                libc::SIGHUP,
+                libc::SIGINT,
+                libc::SIGQUIT,
+                libc::SIGTERM,
+                libc::SIGUSR1,
+                libc::SIGPIPE,
+            ] {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
 }
 
 /// Reads one line from the child's stdout.
@@ -442,6 +465,7 @@ fn ignored_signals_stay_ignored_for_go() {
     // restore it for children) must see it ignored, and otherwise default.
     let script = "disposition:1;disposition:2;disposition:3;disposition:13;disposition:15";
     let run = |mut c: Command, ignore: bool| {
+        default_signals(&mut c);
         // SAFETY: only async-signal-safe calls between fork and exec.
         unsafe {
             c.pre_exec(move || {
