@@ -355,6 +355,11 @@ NORMALIZE = [
     (re.compile(rb"(tcp \d+\.\d+\.\d+\.\d+):\d+->"), rb"\1:$PORT->"),
     # go: temporary build directories
     (re.compile(rb"/tmp/go-build\d+"), b"/tmp/go-build$N"),
+    # Byte counts and stream numbers of a transfer cut short (curl, go's
+    # HTTP/2 client: never translated).
+    (re.compile(rb"transfer closed with \d+ bytes remaining"), b"transfer closed with $N bytes remaining"),
+    (re.compile(rb"HTTP/2 stream \d+ was not closed cleanly"), b"HTTP/2 stream $N was not closed cleanly"),
+    (re.compile(rb"stream error: stream ID \d+;"), b"stream error: stream ID $N;"),
 ]
 
 

@@ -94,9 +94,13 @@ func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write(data)
 		return
 	}
-	w.Write(data[:len(data)/2])
+	at := len(data) / 2
+	if upstream == f.cfg.Git {
+		at = packCut(data)
+	}
+	w.Write(data[:at])
 	http.NewResponseController(w).Flush()
-	log.Printf("flaky: cut %s %s after %d of %d bytes", r.Method, r.URL.RequestURI(), len(data)/2, len(data))
+	log.Printf("flaky: cut %s %s after %d of %d bytes", r.Method, r.URL.RequestURI(), at, len(data))
 	panic(http.ErrAbortHandler)
 }
 
@@ -115,4 +119,27 @@ func plainBody(r *http.Request, body []byte) []byte {
 		return body
 	}
 	return out
+}
+
+// packCut is where an upload-pack response is cut: two bytes into the
+// length header of its first pack-data packet (sideband channel 1), so that
+// git's complaint does not depend on the pack's size, which varies with the
+// client's capabilities (the transcripts stay the same from run to run).
+// Half the response when there is no such packet.
+func packCut(data []byte) int {
+	for i := 0; i+5 <= len(data); {
+		n, err := strconv.ParseUint(string(data[i:i+4]), 16, 16)
+		if err != nil {
+			break
+		}
+		if n < 4 {
+			i += 4 // flush, delim, response-end
+			continue
+		}
+		if data[i+4] == 1 {
+			return i + 2
+		}
+		i += int(n)
+	}
+	return len(data) / 2
 }
