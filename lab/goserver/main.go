@@ -42,12 +42,13 @@ type Config struct {
 	Proxy     ProxyConfig
 	SumDB     SumDBConfig
 	Vanity    []VanityEntry
+	Flaky     FlakyConfig
 }
 
 // Listener is one address and what answers there.
 type Listener struct {
 	Addr string `json:"addr"`
-	// Role: proxy, sumdb, vanity (HTTP), tarpit, reset (raw TCP), dns (UDP).
+	// Role: proxy, sumdb, vanity, flaky (HTTP), tarpit, reset (raw TCP), dns (UDP).
 	Role string `json:"role"`
 	TLS  bool   `json:"tls"`
 }
@@ -145,6 +146,7 @@ func serve(configPath string) error {
 		"proxy":  waitReady(ready, newProxy(&cfg.Proxy, store, up)),
 		"sumdb":  waitReady(ready, db),
 		"vanity": newVanity(cfg.Vanity),
+		"flaky":  newFlaky(cfg.Flaky),
 	}
 
 	var servers []*http.Server
@@ -269,6 +271,9 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 }
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code

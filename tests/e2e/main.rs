@@ -1,7 +1,7 @@
 //! End-to-end tests: the real go, run through the shim, against the failure
 //! lab's real servers (`lab/`, `docs/lab.md`).
 //!
-//! For one representative scenario of every diagnosis ID (the `e2e` command
+//! For one representative scenario of every diagnosis ID (the `e2e` command(s)
 //! of each `lab/scenarios/*.toml`), on the oldest and the newest Go of the
 //! lab (and in Chinese on the newest, and in [`E2E_TRANSLATIONS`] on the
 //! newest where the lab's fixtures show git's text translated), the same
