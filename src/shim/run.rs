@@ -77,11 +77,13 @@ pub fn exec(target: Target<'_>) -> io::Error {
     {
         use super::windows::{Job, survive_console_ctrl};
         survive_console_ctrl();
+        let job = Job::kill_on_close();
+        let contained = job.as_ref().is_some_and(Job::contain_self);
         let mut child = match target.command().spawn() {
             Ok(c) => c,
             Err(e) => return e,
         };
-        let job = Job::kill_on_close().filter(|j| j.assign(&child));
+        let job = job.filter(|j| contained || j.assign(&child));
         match child.wait() {
             Ok(st) => {
                 if let Some(job) = job {
@@ -281,6 +283,10 @@ fn capture_rest(mut src: impl Read, capture: &Mutex<Capture>, buf: &mut [u8]) {
 pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
     #[cfg(windows)]
     super::windows::survive_console_ctrl();
+    #[cfg(windows)]
+    let job = super::windows::Job::kill_on_close();
+    #[cfg(windows)]
+    let contained = job.as_ref().is_some_and(super::windows::Job::contain_self);
     let mut cmd = target.command();
     cmd.stdin(Stdio::inherit())
         .stdout(Stdio::inherit())
@@ -288,7 +294,7 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
     let mut child = cmd.spawn()?;
     drop(cmd);
     #[cfg(windows)]
-    let job = super::windows::Job::kill_on_close().filter(|j| j.assign(&child));
+    let job = job.filter(|j| contained || j.assign(&child));
     let reader = child
         .stderr
         .take()

@@ -13,15 +13,18 @@
 //!   reason the Unix shim catches SIGINT instead of ignoring it).  Close,
 //!   logoff and shutdown events keep their default (the shim ends, and the
 //!   Job Object below takes go with it).
-//! - **go dies with the shim.**  go is put in a Job Object with
-//!   `JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE`: if the shim is killed (Task
-//!   Manager, `taskkill /F`, a CI runner cancelling the step), the last
-//!   handle to the job closes and the system ends go and whatever go started.
-//!   After go has exited normally the limit is lifted first
-//!   ([`Job::release`]), so a process a `go run` program left running on
-//!   purpose survives the shim's exit, as it would without the shim.  go is
-//!   assigned right after it was created: a shim killed in those few
-//!   microseconds leaves go running, as today on macOS.
+//! - **go dies with the shim.**  The shim puts itself in a Job Object with
+//!   `JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE` before it starts go, so go is in
+//!   the job from its first instruction (a process inherits its parent's
+//!   job), with no window in between — what cargo does for its children.
+//!   The shim holds the only handle to the job: if it is killed (Task
+//!   Manager, `taskkill /F`, a CI runner cancelling the step), the handle
+//!   closes and the system ends go and whatever go started.  After go has
+//!   exited normally the limit is lifted first ([`Job::release`]), so a
+//!   process a `go run` program left running on purpose survives the shim's
+//!   exit, as it would without the shim.  Where the shim cannot join a job
+//!   (Windows before 8 inside another job), go is assigned right after it
+//!   was created instead.
 //! - **stderr.**  Relayed byte for byte with `WriteFile` when it is a pipe or
 //!   a file.  On a console, go itself would have written UTF-16 with
 //!   `WriteConsoleW`, so the relay does the same ([`Stderr`]): bytes
@@ -94,6 +97,18 @@ impl Job {
         }
     }
 
+    /// Puts this process in the job, so every process it starts from now on
+    /// is in it from the start.
+    pub fn contain_self(&self) -> bool {
+        // SAFETY: the job handle is ours; GetCurrentProcess is a pseudo-handle.
+        unsafe {
+            AssignProcessToJobObject(
+                self.0,
+                windows_sys::Win32::System::Threading::GetCurrentProcess(),
+            ) != 0
+        }
+    }
+
     /// Puts `child` (and so everything it starts) in the job.
     pub fn assign(&self, child: &std::process::Child) -> bool {
         // SAFETY: both handles are open: the job is ours and `child` has not
@@ -104,12 +119,17 @@ impl Job {
     /// Lifts kill-on-close (go has exited: whatever it left running on
     /// purpose lives on) and closes the job.
     pub fn release(self) {
-        self.set_limits(0);
+        drop(self);
     }
 }
 
+/// Dropping the job is an orderly end (go exited, or could not be started):
+/// kill-on-close is lifted before the handle closes, or closing it would end
+/// the shim itself, which is in the job.  When the shim is killed no
+/// destructor runs, the system closes the handle, and the limit applies.
 impl Drop for Job {
     fn drop(&mut self) {
+        self.set_limits(0);
         // SAFETY: the handle is ours and closed once.
         unsafe {
             CloseHandle(self.0);
