@@ -16,7 +16,10 @@
 #     needed): go's stderr byte for byte, its exit status, and the diagnosis
 #     (private-module-via-proxy, as on Linux);
 #   - GOTRIAGE=off (spawn + wait, Windows' stand-in for exec): same output
-#     and status as go.exe alone.
+#     and status as go.exe alone;
+#   - Ctrl-C (SIGINT, which Wine delivers as CTRL_C_EVENT): the shim
+#     survives it, go gets its own, and the shim exits after go with go's
+#     status (plumbing, with a stand-in go and a control run).
 # Wine's prefix lives in .cache/wine (GOTRIAGE_WINEPREFIX); go >= 1.22 needs
 # bcryptprimitives.dll, which Debian 12's Wine 8 lacks: a stand-in
 # (tests/windows/bcryptprimitives.c) is built with mingw into its system32.
@@ -171,6 +174,60 @@ if cmp -s "$tmp/out/fetch.direct.err" "$tmp/out/fetch_off.shim.err"; then
     pass "GOTRIAGE=off: stderr exactly go's, nothing added"
 else
     bad "GOTRIAGE=off added output"
+fi
+
+# Ctrl-C.  Wine turns SIGINT into the console's CTRL_C_EVENT for the
+# process it is sent to (a terminal's Ctrl-C sends it to the whole group,
+# go included, as a Windows console does).  A stand-in go with no handler
+# of its own (tests/windows/heartbeat.c, plumbing only) shows what Ctrl-C
+# does to a process that does not handle it: it ends.  The shim must not:
+# it stays until go has ended, then exits with go's status.
+hb=gotriage-heartbeat-$$.exe
+x86_64-w64-mingw32-gcc -O2 -o "$tmp/$hb" "$here/tests/windows/heartbeat.c"
+# beating FILE: true while FILE still grows.
+beating() {
+    local a b
+    a=$(stat -c %s "$1" 2>/dev/null || echo 0)
+    sleep 0.5
+    b=$(stat -c %s "$1" 2>/dev/null || echo 0)
+    [ "$b" -gt "$a" ]
+}
+wait_beat() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
+# Control: the stand-in alone, Ctrl-C'd.
+"$wine" "$(winpath "$tmp/$hb")" "$(winpath "$tmp/beat0")" &
+direct=$!
+wait_beat "$tmp/beat0"
+kill -INT "$direct"
+set +e
+wait "$direct"
+direct_rc=$?
+set -e
+if beating "$tmp/beat0"; then
+    bad "control: Ctrl-C did not end the stand-in go"
+else
+    pass "control: Ctrl-C ends a process with no handler (status $direct_rc)"
+fi
+# Through the shim.
+GOTRIAGE_GO=$(winpath "$tmp/$hb") "$wine" "$shim" "$(winpath "$tmp/beat1")" &
+shim_pid=$!
+wait_beat "$tmp/beat1"
+go_pid=$(pgrep -f -- "$hb" | grep -vx "$shim_pid" | head -n1)
+kill -INT "$shim_pid"
+sleep 0.5
+if kill -0 "$shim_pid" 2>/dev/null && beating "$tmp/beat1"; then
+    pass "Ctrl-C to the shim: the shim stays, go keeps running"
+else
+    bad "Ctrl-C to the shim ended it or go"
+fi
+kill -INT "$go_pid"
+set +e
+wait "$shim_pid"
+shim_rc=$?
+set -e
+if [ "$shim_rc" = "$direct_rc" ] && ! beating "$tmp/beat1"; then
+    pass "Ctrl-C to go: go ends, the shim exits after it with go's status ($shim_rc)"
+else
+    bad "after go's Ctrl-C the shim exited $shim_rc, go alone $direct_rc"
 fi
 
 exit $fail
