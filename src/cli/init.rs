@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::InitArgs;
-use super::install::{sh_quote, shim_dir, shim_name, this_gotriage};
+use super::install::{ps_quote, sh_quote, shim_dir, shim_name, this_gotriage};
 use crate::config::vars;
 use crate::shim::locate::as_this_gotriage;
 
@@ -138,11 +138,6 @@ PATH="${__gotriage_dir}${__gotriage_path}"
 export PATH
 unset __gotriage_dir __gotriage_rest __gotriage_path __gotriage_entry
 "#;
-
-/// PowerShell single-quoting (a quote is doubled).
-fn ps_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
 
 /// The PowerShell path-mode body: PATH split on the platform's separator,
 /// every spelling of the directory (also with a trailing separator) dropped

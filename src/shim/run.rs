@@ -11,7 +11,6 @@
 //! a terminal paused with Ctrl-S (a blocked write) never delays a forwarded
 //! SIGTERM; the copier thread costs nothing measurable
 //! (`docs/design.md` §1).
-
 //!
 //! On Windows (`shim::windows`) there is no exec, no pty and no signal to
 //! forward: go is spawned with a pipe for stderr, put in a kill-on-close Job

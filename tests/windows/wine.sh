@@ -8,6 +8,10 @@
 # proxies do; GOROOT_WINDOWS a Go distribution for windows/amd64
 # (scripts/install-go-windows.sh).  Checked, each against go.exe run
 # directly under the same Wine:
+#   - `gotriage install` makes %LOCALAPPDATA%\gotriage\bin\go.exe (a hard
+#     link: Wine's CreateSymbolicLinkW makes nothing), which runs go;
+#     `gotriage uninstall` takes it off PATH (renamed aside: Windows does
+#     not delete a name of a running program's file);
 #   - the shim finds the real go.exe through PATH (PATHEXT) and skips
 #     itself by file identity;
 #   - `go version` and `go env GOROOT`: stdout byte-identical, exit 0;
@@ -110,6 +114,20 @@ else
     cat "$tmp/out/which.out" "$tmp/out/which.err" >&2
 fi
 
+# gotriage install: the default shim directory, %LOCALAPPDATA%\gotriage\bin.
+# Wine sets LOCALAPPDATA itself (to the test prefix's user profile, which
+# this script owns), whatever the Unix environment says.
+rm -rf "$WINEPREFIX"/drive_c/users/*/AppData/Local/gotriage
+run install "$(winpath "$tmp/shim/gotriage.exe")" install
+installed=$(sed -n 's/^created \(.*\\AppData\\Local\\gotriage\\bin\\go\.exe\) -> .*/\1/p' "$tmp/out/install.out")
+if [ "$(cat "$tmp/out/install.rc")" = 0 ] && [ -n "$installed" ] &&
+    grep -q "Invoke-Expression (& .* init powershell" "$tmp/out/install.out"; then
+    pass "gotriage install: $installed, and the PowerShell line"
+else
+    bad "gotriage install"
+    cat "$tmp/out/install.out" "$tmp/out/install.err" >&2
+fi
+
 for c in version "env GOROOT" nosuchcmd; do
     name=${c// /_}
     # shellcheck disable=SC2086 # the case is words
@@ -122,6 +140,21 @@ if [ "$(cat "$tmp/out/version.shim.rc")" = 0 ] && grep -q "^go version go.* wind
     pass "go version through the shim: $(cat "$tmp/out/version.shim.out")"
 else
     bad "go version through the shim"
+fi
+if [ -n "$installed" ]; then
+    run version.installed "$installed" version
+    cp "$tmp/out/version.direct.out" "$tmp/out/version_installed.direct.out"
+    cp "$tmp/out/version.direct.err" "$tmp/out/version_installed.direct.err"
+    cp "$tmp/out/version.direct.rc" "$tmp/out/version_installed.direct.rc"
+    for f in out err rc; do cp "$tmp/out/version.installed.$f" "$tmp/out/version_installed.shim.$f"; done
+    same version_installed
+    run uninstall "$(winpath "$tmp/shim/gotriage.exe")" uninstall
+    if [ "$(cat "$tmp/out/uninstall.rc")" = 0 ] && grep -q "^removed .*go.exe" "$tmp/out/uninstall.out" &&
+        ! [ -e "$(find "$WINEPREFIX"/drive_c/users/*/AppData/Local/gotriage -name go.exe | head -n1)" ]; then
+        pass "gotriage uninstall: $(head -n1 "$tmp/out/uninstall.out")"
+    else
+        bad "gotriage uninstall"
+    fi
 fi
 if [ "$(cat "$tmp/out/nosuchcmd.shim.rc")" = 2 ]; then
     pass "go nosuchcmd: exit status 2 passed through"
