@@ -510,6 +510,52 @@ mod tests {
     }
 
     #[test]
+    fn pathext_is_parsed_like_windows_does() {
+        let exts = |v: Option<&str>| -> Vec<String> {
+            path_exts(v.map(OsStr::new))
+                .into_iter()
+                .map(|e| e.into_string().unwrap())
+                .collect()
+        };
+        assert_eq!(exts(None), [".com", ".exe", ".bat", ".cmd"]);
+        assert_eq!(exts(Some("  ")), [".com", ".exe", ".bat", ".cmd"]);
+        assert_eq!(
+            exts(Some(".EXE;;.Cmd; .PS1 ;exe;.")),
+            [".exe", ".cmd", ".ps1"]
+        );
+    }
+
+    #[test]
+    fn with_extensions_each_directory_is_tried_in_pathext_order() {
+        // Windows' rule: the first PATH directory with any match wins, and
+        // within it the first extension of PATHEXT.
+        let t = tempfile::tempdir().unwrap();
+        let me = t.path().join("shim/gotriage.exe");
+        exe(&me, b"the shim\n");
+        let (a, b) = (t.path().join("a"), t.path().join("b"));
+        exe(&a.join("go.cmd"), b"@echo wrapper\n");
+        exe(&a.join("go.exe"), b"real go in a\n");
+        exe(&b.join("go.com"), b"real go in b\n");
+        std::fs::hard_link(&me, t.path().join("shim/go.exe")).unwrap();
+        let mut l = lookup(&[&t.path().join("shim"), &a, &b], &me);
+        l.exts = vec![".com".into(), ".exe".into(), ".cmd".into()];
+        let found = l.find().unwrap();
+        assert_eq!(found.path, a.join("go.exe"));
+        assert_eq!(found.source, Source::Path(1));
+        assert_eq!(found.skipped.len(), 1, "{:?}", found.skipped);
+        assert_eq!(found.skipped[0].reason, SkipReason::SameFile);
+        assert_eq!(
+            l.first_on_path(l.path.as_deref().unwrap()),
+            Some(t.path().join("shim/go.exe"))
+        );
+        // An empty list means the name as it is (Unix).
+        l.exts.clear();
+        assert_eq!(l.names(), [OsString::from("go")]);
+        let nf = l.find().unwrap_err();
+        assert_eq!(nf.path_entries, 3);
+    }
+
+    #[test]
     fn skips_symlinks_hard_links_and_copies_of_itself() {
         let t = tempfile::tempdir().unwrap();
         let me = t.path().join("bin/gotriage");
