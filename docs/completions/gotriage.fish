@@ -97,12 +97,12 @@ complete -c gotriage -n "__fish_gotriage_using_subcommand init" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c gotriage -n "__fish_gotriage_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c gotriage -n "__fish_gotriage_using_subcommand install" -l dir -d 'Shim directory (default: $XDG_DATA_HOME/gotriage/bin)' -r -F
+complete -c gotriage -n "__fish_gotriage_using_subcommand install" -l dir -d 'Shim directory (default: $XDG_DATA_HOME/gotriage/bin; %LOCALAPPDATA%\\gotriage\\bin on Windows)' -r -F
 complete -c gotriage -n "__fish_gotriage_using_subcommand install" -l color -d 'When to use colour: auto (a terminal, honouring NO_COLOR / CLICOLOR / CLICOLOR_FORCE), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gotriage -n "__fish_gotriage_using_subcommand install" -s h -l help -d 'Print help'
-complete -c gotriage -n "__fish_gotriage_using_subcommand uninstall" -l dir -d 'Shim directory (default: $XDG_DATA_HOME/gotriage/bin)' -r -F
+complete -c gotriage -n "__fish_gotriage_using_subcommand uninstall" -l dir -d 'Shim directory (default: $XDG_DATA_HOME/gotriage/bin; %LOCALAPPDATA%\\gotriage\\bin on Windows)' -r -F
 complete -c gotriage -n "__fish_gotriage_using_subcommand uninstall" -l color -d 'When to use colour: auto (a terminal, honouring NO_COLOR / CLICOLOR / CLICOLOR_FORCE), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"

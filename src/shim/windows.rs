@@ -169,7 +169,11 @@ impl Stderr {
         self.pending.drain(..n);
         let mut rest = &wide[..];
         while !rest.is_empty() {
-            let chunk = rest.len().min(8192);
+            let mut chunk = rest.len().min(8192);
+            // Never end a call between the halves of a surrogate pair.
+            if chunk < rest.len() && (0xD800..0xDC00).contains(&rest[chunk - 1]) {
+                chunk -= 1;
+            }
             let mut written = 0;
             // SAFETY: writes `chunk` UTF-16 units from a live buffer to our
             // console handle.
