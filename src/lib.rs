@@ -45,7 +45,14 @@ pub fn process_start() {
                 }
                 let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR | libc::O_CLOEXEC);
                 if null >= 0 && null != fd {
+                    #[cfg(any(target_os = "linux", target_os = "android"))]
                     libc::dup3(null, fd, libc::O_CLOEXEC);
+                    // No dup3 on macOS; single-threaded here, so no race.
+                    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+                    {
+                        libc::dup2(null, fd);
+                        libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+                    }
                     libc::close(null);
                 }
             }

@@ -15,14 +15,21 @@
 //! (which go would then see as open).  [`gotriage::process_start`] does the
 //! part that is needed, the way the shim needs it.
 
-#![no_main]
+//!
+//! On Windows the entry is Rust's ordinary `main`: the C runtime's `argv`
+//! there is in the ANSI code page, while `std::env::args_os` reads the
+//! command line as UTF-16, and none of the Unix start-up costs above apply.
 
-use std::ffi::{CStr, OsString, c_char, c_int};
-use std::os::unix::ffi::OsStringExt;
+#![cfg_attr(unix, no_main)]
+
+use std::ffi::OsString;
 
 /// The process entry point, called by the C runtime.
+#[cfg(unix)]
 #[unsafe(no_mangle)]
-extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
+extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) -> std::ffi::c_int {
+    use std::ffi::CStr;
+    use std::os::unix::ffi::OsStringExt;
     gotriage::process_start();
     let args: Vec<OsString> = (0..usize::try_from(argc).unwrap_or(0))
         .map(|i| {
@@ -31,6 +38,19 @@ extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
             OsString::from_vec(arg.to_bytes().to_vec())
         })
         .collect();
+    dispatch(args)
+}
+
+/// The process entry point (Windows and other non-Unix targets).
+#[cfg(not(unix))]
+fn main() {
+    gotriage::process_start();
+    let code = dispatch(std::env::args_os().collect());
+    std::process::exit(code)
+}
+
+/// The shim or the CLI, by the name we were invoked as.
+fn dispatch(args: Vec<OsString>) -> i32 {
     let mut args = args.into_iter();
     let argv0 = args.next().unwrap_or_default();
     if gotriage::shim::is_shim_name(&argv0) {

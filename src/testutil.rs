@@ -1,10 +1,8 @@
 //! Helpers shared by unit tests.
 
-use std::path::Path;
-
 /// Writes an executable file (mode 755), creating its directory.
 #[cfg(unix)]
-pub(crate) fn write_exe(path: &Path, body: &[u8]) {
+pub(crate) fn write_exe(path: &std::path::Path, body: &[u8]) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, body).unwrap();

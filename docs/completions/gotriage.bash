@@ -434,7 +434,7 @@ _gotriage() {
             return 0
             ;;
         gotriage__subcmd__init)
-            opts="-h --mode --dir --color --help bash zsh fish sh"
+            opts="-h --mode --dir --color --help bash zsh fish sh powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

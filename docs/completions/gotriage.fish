@@ -97,12 +97,12 @@ complete -c gotriage -n "__fish_gotriage_using_subcommand init" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c gotriage -n "__fish_gotriage_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c gotriage -n "__fish_gotriage_using_subcommand install" -l dir -d 'Shim directory (default: $XDG_DATA_HOME/gotriage/bin)' -r -F
+complete -c gotriage -n "__fish_gotriage_using_subcommand install" -l dir -d 'Shim directory (default: $XDG_DATA_HOME/gotriage/bin; %LOCALAPPDATA%\\gotriage\\bin on Windows)' -r -F
 complete -c gotriage -n "__fish_gotriage_using_subcommand install" -l color -d 'When to use colour: auto (a terminal, honouring NO_COLOR / CLICOLOR / CLICOLOR_FORCE), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c gotriage -n "__fish_gotriage_using_subcommand install" -s h -l help -d 'Print help'
-complete -c gotriage -n "__fish_gotriage_using_subcommand uninstall" -l dir -d 'Shim directory (default: $XDG_DATA_HOME/gotriage/bin)' -r -F
+complete -c gotriage -n "__fish_gotriage_using_subcommand uninstall" -l dir -d 'Shim directory (default: $XDG_DATA_HOME/gotriage/bin; %LOCALAPPDATA%\\gotriage\\bin on Windows)' -r -F
 complete -c gotriage -n "__fish_gotriage_using_subcommand uninstall" -l color -d 'When to use colour: auto (a terminal, honouring NO_COLOR / CLICOLOR / CLICOLOR_FORCE), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -129,10 +129,11 @@ complete -c gotriage -n "__fish_gotriage_using_subcommand help; and not __fish_s
 complete -c gotriage -n "__fish_gotriage_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List every rule: ID and title'
 complete -c gotriage -n "__fish_gotriage_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "show" -d 'Show one rule in full'
 complete -c gotriage -n "__fish_gotriage_using_subcommand help; and __fish_seen_subcommand_from rules" -f -a "check" -d 'Check a rule file: schema, regexes, examples'
-complete -c gotriage -n "__fish_gotriage_using_subcommand init; and not __fish_seen_subcommand_from bash zsh fish sh" -f -a "bash" -d 'for ~/.bashrc'
-complete -c gotriage -n "__fish_gotriage_using_subcommand init; and not __fish_seen_subcommand_from bash zsh fish sh" -f -a "zsh" -d 'for ~/.zshrc'
-complete -c gotriage -n "__fish_gotriage_using_subcommand init; and not __fish_seen_subcommand_from bash zsh fish sh" -f -a "fish" -d 'for ~/.config/fish/config.fish'
-complete -c gotriage -n "__fish_gotriage_using_subcommand init; and not __fish_seen_subcommand_from bash zsh fish sh" -f -a "sh" -d 'POSIX sh (dash, ash, bash --posix): for ~/.profile'
+complete -c gotriage -n "__fish_gotriage_using_subcommand init; and not __fish_seen_subcommand_from bash zsh fish sh powershell" -f -a "bash" -d 'for ~/.bashrc'
+complete -c gotriage -n "__fish_gotriage_using_subcommand init; and not __fish_seen_subcommand_from bash zsh fish sh powershell" -f -a "zsh" -d 'for ~/.zshrc'
+complete -c gotriage -n "__fish_gotriage_using_subcommand init; and not __fish_seen_subcommand_from bash zsh fish sh powershell" -f -a "fish" -d 'for ~/.config/fish/config.fish'
+complete -c gotriage -n "__fish_gotriage_using_subcommand init; and not __fish_seen_subcommand_from bash zsh fish sh powershell" -f -a "sh" -d 'POSIX sh (dash, ash, bash --posix): for ~/.profile'
+complete -c gotriage -n "__fish_gotriage_using_subcommand init; and not __fish_seen_subcommand_from bash zsh fish sh powershell" -f -a "powershell" -d 'PowerShell (Windows PowerShell 5.1 and pwsh): for $PROFILE'
 complete -c gotriage -n "__fish_gotriage_using_subcommand completions; and not __fish_seen_subcommand_from bash elvish fish powershell zsh" -f -a "bash"
 complete -c gotriage -n "__fish_gotriage_using_subcommand completions; and not __fish_seen_subcommand_from bash elvish fish powershell zsh" -f -a "elvish"
 complete -c gotriage -n "__fish_gotriage_using_subcommand completions; and not __fish_seen_subcommand_from bash elvish fish powershell zsh" -f -a "fish"

@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::InitArgs;
-use super::install::{sh_quote, shim_dir, shim_name, this_gotriage};
+use super::install::{ps_quote, sh_quote, shim_dir, shim_name, this_gotriage};
 use crate::config::vars;
 use crate::shim::locate::as_this_gotriage;
 
@@ -37,6 +37,8 @@ pub enum Shell {
     Fish,
     /// POSIX sh (dash, ash, bash --posix): for ~/.profile
     Sh,
+    /// PowerShell (Windows PowerShell 5.1 and pwsh): for $PROFILE
+    Powershell,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -83,13 +85,18 @@ pub(super) fn run(args: &InitArgs) -> i32 {
             );
         }
     }
+    let quote: fn(&str) -> String = if args.shell == Shell::Powershell {
+        ps_quote
+    } else {
+        sh_quote
+    };
     let how = Invocation {
         program: if exe_on_path {
             "gotriage".to_owned()
         } else {
-            sh_quote(&exe.to_string_lossy())
+            quote(&exe.to_string_lossy())
         },
-        dir: args.dir.as_ref().map(|_| sh_quote(&dir.to_string_lossy())),
+        dir: args.dir.as_ref().map(|_| quote(&dir.to_string_lossy())),
     };
     anstream::print!("{}", snippet(args.shell, args.mode, &dir, &exe, &how));
     0
@@ -132,6 +139,21 @@ export PATH
 unset __gotriage_dir __gotriage_rest __gotriage_path __gotriage_entry
 "#;
 
+/// The PowerShell path-mode body: PATH split on the platform's separator,
+/// every spelling of the directory (also with a trailing separator) dropped
+/// — `-ne` compares without case, as Windows does — and the directory put
+/// first; other entries keep their order, empty ones included, and an empty
+/// PATH gains no empty entry.
+const POWERSHELL_PATH_BODY: &str = r#"$__gotriage_sep = [IO.Path]::PathSeparator
+$__gotriage_alt = $__gotriage_dir + [IO.Path]::DirectorySeparatorChar
+$__gotriage_rest = @()
+if ($env:PATH) {
+    $__gotriage_rest = @($env:PATH -split [regex]::Escape($__gotriage_sep) | Where-Object { $_ -ne $__gotriage_dir -and $_ -ne $__gotriage_alt })
+}
+$env:PATH = (@($__gotriage_dir) + $__gotriage_rest) -join $__gotriage_sep
+Remove-Variable __gotriage_dir, __gotriage_sep, __gotriage_alt, __gotriage_rest
+"#;
+
 /// The snippet for one shell and mode.
 pub(super) fn snippet(
     shell: Shell,
@@ -172,6 +194,17 @@ pub(super) fn snippet(
                 var = vars::INIT_MODE,
             );
         }
+        (Shell::Powershell, InitMode::Path) => {
+            s.push_str("# gotriage: the go shim directory first on PATH, once\n");
+            let _ = writeln!(s, "$__gotriage_dir = {}", ps_quote(&dir));
+            s.push_str(POWERSHELL_PATH_BODY);
+            let _ = writeln!(s, "$env:{} = 'path'", vars::INIT_MODE);
+        }
+        (Shell::Powershell, InitMode::Alias) => {
+            s.push_str("# gotriage: go runs through gotriage in this shell\n");
+            let _ = writeln!(s, "function go {{ & {} go @args }}", ps_quote(&exe));
+            let _ = writeln!(s, "$env:{} = 'alias'", vars::INIT_MODE);
+        }
         (_, InitMode::Path) => {
             s.push_str("# gotriage: the go shim directory first on PATH, once\n");
             let _ = writeln!(s, "__gotriage_dir={}", sh_quote(&dir));
@@ -190,6 +223,7 @@ pub(super) fn snippet(
         Shell::Zsh => "zsh",
         Shell::Fish => "fish",
         Shell::Sh => "sh",
+        Shell::Powershell => "powershell",
     };
     let mut command = format!("{} init {shell_name}", how.program);
     if mode == InitMode::Alias {
@@ -203,6 +237,10 @@ pub(super) fn snippet(
         Shell::Zsh => ("~/.zshrc", format!("eval \"$({command})\"")),
         Shell::Fish => ("~/.config/fish/config.fish", format!("{command} | source")),
         Shell::Sh => ("~/.profile", format!("eval \"$({command})\"")),
+        Shell::Powershell => (
+            "$PROFILE",
+            format!("Invoke-Expression (& {command} | Out-String)"),
+        ),
     };
     let _ = write!(
         s,
@@ -219,6 +257,36 @@ mod tests {
     fn quoting_survives_quotes_and_spaces() {
         assert_eq!(sh_quote("/a b/it's"), r"'/a b/it'\''s'");
         assert_eq!(fish_quote(r"/a\b/it's"), r"'/a\\b/it\'s'");
+    }
+
+    #[test]
+    fn powershell_quotes_by_doubling() {
+        assert_eq!(
+            ps_quote(r"C:\Users\O'Brien\bin"),
+            r"'C:\Users\O''Brien\bin'"
+        );
+        let how = Invocation {
+            program: "gotriage".into(),
+            dir: None,
+        };
+        let s = snippet(
+            Shell::Powershell,
+            InitMode::Path,
+            Path::new(r"C:\Users\O'Brien\AppData\Local\gotriage\bin"),
+            Path::new("gotriage.exe"),
+            &how,
+        );
+        assert!(
+            s.starts_with(
+                "# gotriage: the go shim directory first on PATH, once\n\
+                 $__gotriage_dir = 'C:\\Users\\O''Brien\\AppData\\Local\\gotriage\\bin'\n"
+            ),
+            "{s}"
+        );
+        assert!(
+            s.ends_with("#   Invoke-Expression (& gotriage init powershell | Out-String)\n"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -20,7 +20,8 @@ use super::{EXIT_USAGE, InstallArgs};
 use crate::config;
 use crate::shim::locate::as_this_gotriage;
 
-/// The default shim directory: `$XDG_DATA_HOME/gotriage/bin`.
+/// The default shim directory: `$XDG_DATA_HOME/gotriage/bin`
+/// (`%LOCALAPPDATA%\gotriage\bin` on Windows).
 pub(super) fn default_dir() -> Option<PathBuf> {
     config::data_dir().map(|d| d.join("bin"))
 }
@@ -175,7 +176,10 @@ fn place_link_with(
     let dir = link.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!(".go.gotriage-{}", std::process::id()));
     let _ = std::fs::remove_file(&tmp);
-    let kind = match symlink(exe, &tmp) {
+    // A symlink is trusted only once it is there: Wine's CreateSymbolicLinkW
+    // reports success and creates nothing.
+    let made = symlink(exe, &tmp).and_then(|()| std::fs::symlink_metadata(&tmp).map(|_| ()));
+    let kind = match made {
         Ok(()) => LinkKind::Symlink,
         Err(symlink_err) => match std::fs::hard_link(exe, &tmp) {
             Ok(()) => LinkKind::HardLink,
@@ -281,18 +285,28 @@ impl InitHint<'_> {
     /// `eval "$(gotriage init bash [--dir DIR])"`, with the binary's full
     /// path when `gotriage` is not on PATH (the profile line must work).
     fn eval_line(&self) -> String {
+        let quote: fn(&str) -> String = if cfg!(windows) { ps_quote } else { sh_quote };
         let program = if self.exe_on_path {
             "gotriage".to_owned()
         } else {
-            sh_quote(&self.exe.to_string_lossy())
+            quote(&self.exe.to_string_lossy())
         };
         let dir = if self.custom_dir {
-            format!(" --dir {}", sh_quote(&self.dir.to_string_lossy()))
+            format!(" --dir {}", quote(&self.dir.to_string_lossy()))
         } else {
             String::new()
         };
-        format!("eval \"$({program} init bash{dir})\"")
+        if cfg!(windows) {
+            format!("Invoke-Expression (& {program} init powershell{dir} | Out-String)")
+        } else {
+            format!("eval \"$({program} init bash{dir})\"")
+        }
     }
+}
+
+/// PowerShell single-quoting (a quote is doubled).
+pub(super) fn ps_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// A POSIX shell line that puts `dir` first on PATH.
@@ -309,11 +323,21 @@ pub(super) fn export_line(dir: &Path) -> String {
 fn path_advice(dir: &Path, exe: &Path, how: &InitHint<'_>) -> String {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let state = PathState::of(&path, dir, exe);
-    let fix = format!(
-        "  {}\nor add this line at the end of ~/.bashrc (zsh, fish, sh: see `gotriage init --help`):\n  {}\n",
-        export_line(dir),
-        how.eval_line()
-    );
+    let fix = if cfg!(windows) {
+        format!(
+            "  $env:PATH = {} + ';' + $env:PATH     (cmd: set PATH={};%PATH%)\n\
+             or add this line at the end of $PROFILE (see docs/install.md for cmd):\n  {}\n",
+            ps_quote(&dir.to_string_lossy()),
+            dir.display(),
+            how.eval_line()
+        )
+    } else {
+        format!(
+            "  {}\nor add this line at the end of ~/.bashrc (zsh, fish, sh: see `gotriage init --help`):\n  {}\n",
+            export_line(dir),
+            how.eval_line()
+        )
+    };
     match (state.first(), state.shadowed_by) {
         (Some(_), None) => format!(
             "{} is on PATH ahead of any other go: `go` now runs through gotriage\n",
@@ -409,9 +433,27 @@ fn run_uninstall(dir_arg: Option<&Path>) -> Result<String, String> {
             let _ = writeln!(out, "nothing to remove: {} does not exist", link.display());
         }
         Existing::Ours | Existing::OtherGotriage(_) => {
-            std::fs::remove_file(&link)
-                .map_err(|e| format!("cannot remove {}: {e}", link.display()))?;
-            let _ = writeln!(out, "removed {}", link.display());
+            match std::fs::remove_file(&link) {
+                Ok(()) => {
+                    let _ = writeln!(out, "removed {}", link.display());
+                }
+                // Windows does not delete a name of a running program's
+                // file, and a hard link shares it with this gotriage.exe;
+                // renaming is allowed, and takes `go.exe` off PATH at once.
+                Err(e) if cfg!(windows) && e.kind() == io::ErrorKind::PermissionDenied => {
+                    let aside = dir.join(format!(".go.gotriage-removed-{}", std::process::id()));
+                    std::fs::rename(&link, &aside)
+                        .map_err(|_| format!("cannot remove {}: {e}", link.display()))?;
+                    let _ = writeln!(
+                        out,
+                        "removed {} (Windows keeps the file of a running program: it is now {}, \
+                         delete it once no gotriage runs)",
+                        link.display(),
+                        aside.display()
+                    );
+                }
+                Err(e) => return Err(format!("cannot remove {}: {e}", link.display())),
+            }
             // Only an empty directory: anything else in it is not ours.
             if std::fs::remove_dir(&dir).is_ok() {
                 let _ = writeln!(out, "removed the empty directory {}", dir.display());

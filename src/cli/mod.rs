@@ -167,7 +167,7 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    /// Shim directory (default: $XDG_DATA_HOME/gotriage/bin).
+    /// Shim directory (default: $XDG_DATA_HOME/gotriage/bin; %LOCALAPPDATA%\gotriage\bin on Windows).
     #[arg(long)]
     pub dir: Option<PathBuf>,
 }

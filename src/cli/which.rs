@@ -47,7 +47,7 @@ pub(super) fn run(args: &WhichArgs) -> i32 {
     let lookup = Lookup::from_env(None);
     let found = lookup.find();
     let path_var = std::env::var_os("PATH").unwrap_or_default();
-    let go_on_path = locate::first_on_path(&path_var, &lookup.name);
+    let go_on_path = lookup.first_on_path(&path_var);
     let on_path_is_us = match (&go_on_path, &self_exe) {
         (Some(p), Some(me)) => locate::as_this_gotriage(p, me).is_some(),
         _ => false,
@@ -66,12 +66,17 @@ pub(super) fn run(args: &WhichArgs) -> i32 {
         Mode::Off => "off",
     };
     let path_entries: Vec<PathBuf> = std::env::split_paths(&path_var).collect();
+    let names = lookup.names();
     let shim_on_path: Vec<ShimEntry> = match &self_exe {
         Some(me) => path_entries
             .iter()
             .enumerate()
             .filter(|(_, d)| !d.as_os_str().is_empty())
-            .filter(|(_, d)| locate::as_this_gotriage(&d.join(&lookup.name), me).is_some())
+            .filter(|(_, d)| {
+                names
+                    .iter()
+                    .any(|n| locate::as_this_gotriage(&d.join(n), me).is_some())
+            })
             .map(|(i, d)| ShimEntry {
                 entry: i + 1,
                 path: d.clone(),

@@ -293,7 +293,7 @@ fn panic_go() -> Go {
 fn gather_go(cwd: &Path, path_var: &OsStr, vars: &BTreeMap<String, String>) -> Go {
     let self_exe = std::env::current_exe().ok();
     let lookup = Lookup::from_env(None);
-    let on_path = locate::first_on_path(path_var, &lookup.name);
+    let on_path = lookup.first_on_path(path_var);
     let shim_in_front = match (&on_path, &self_exe) {
         (Some(p), Some(me)) => locate::as_this_gotriage(p, me).is_some(),
         _ => false,
@@ -424,7 +424,7 @@ pub fn version_tuple(v: &str) -> Option<(u32, u32, u32)> {
 }
 
 fn gather_git(path_var: &OsStr) -> Git {
-    let Some(git) = locate::first_on_path(path_var, OsStr::new(exe("git"))) else {
+    let Some(git) = locate::first_on_path(path_var, &exe("git")) else {
         return Git::default();
     };
     let (version, config) = std::thread::scope(|s| {
@@ -492,7 +492,7 @@ fn has_translations(git: &Path) -> bool {
 }
 
 fn gather_ssh(path_var: &OsStr, targets: &[(gitcfg::SshTarget, String)]) -> Ssh {
-    let find = |n: &str| locate::first_on_path(path_var, OsStr::new(exe(n)));
+    let find = |n: &str| locate::first_on_path(path_var, &exe(n));
     let ssh_bin = find("ssh");
     let keygen = find("ssh-keygen");
     let add = find("ssh-add");
@@ -562,9 +562,13 @@ fn gather_ssh(path_var: &OsStr, targets: &[(gitcfg::SshTarget, String)]) -> Ssh 
     }
 }
 
-fn exe(name: &str) -> &str {
-    // `first_on_path` takes the file name as it is on disk.
-    name
+/// The file name of program `name` on disk (`first_on_path` takes it as it is).
+fn exe(name: &str) -> std::ffi::OsString {
+    if cfg!(windows) {
+        format!("{name}.exe").into()
+    } else {
+        name.into()
+    }
 }
 
 #[cfg(test)]

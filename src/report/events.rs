@@ -252,6 +252,7 @@ mod tests {
         assert_eq!(go_dir(d, &args(&["build", "-C", "x"])), Path::new("/w"));
     }
 
+    #[cfg(unix)]
     #[test]
     fn append_line_does_not_wait_for_a_fifo_reader() {
         let d = tempfile::tempdir().unwrap();

@@ -117,8 +117,10 @@ fn read_all(f: &mut File) -> std::io::Result<String> {
 }
 
 /// An exclusive `flock`, released on drop (the descriptor outlives it).
+#[cfg(unix)]
 struct Lock(std::os::fd::RawFd);
 
+#[cfg(unix)]
 impl Lock {
     fn exclusive(f: &File) -> std::io::Result<Lock> {
         use std::os::fd::AsRawFd;
@@ -131,6 +133,7 @@ impl Lock {
     }
 }
 
+#[cfg(unix)]
 impl Drop for Lock {
     fn drop(&mut self) {
         // SAFETY: unlocking the descriptor locked in `exclusive`, declared
@@ -138,6 +141,18 @@ impl Drop for Lock {
         unsafe {
             libc::flock(self.0, libc::LOCK_UN);
         }
+    }
+}
+
+/// Elsewhere (Windows runners) no lock: parallel go commands of one job
+/// may then both write a section for the same diagnosis (docs/ci.md).
+#[cfg(not(unix))]
+struct Lock;
+
+#[cfg(not(unix))]
+impl Lock {
+    fn exclusive(_: &File) -> std::io::Result<Lock> {
+        Ok(Lock)
     }
 }
 

@@ -114,6 +114,9 @@ pub struct Lookup {
     pub argv0: Option<OsString>,
     /// The file name to look for on `PATH`.
     pub name: OsString,
+    /// Extensions tried in turn after `name` (Windows: `PATHEXT`); empty:
+    /// `name` as it is.
+    pub exts: Vec<OsString>,
 }
 
 impl Lookup {
@@ -125,8 +128,44 @@ impl Lookup {
             path: std::env::var_os("PATH"),
             self_exe: std::env::current_exe().ok(),
             argv0: argv0.map(OsStr::to_owned),
-            name: OsString::from(if cfg!(windows) { "go.exe" } else { "go" }),
+            name: OsString::from("go"),
+            exts: if cfg!(windows) {
+                path_exts(std::env::var_os("PATHEXT").as_deref())
+            } else {
+                Vec::new()
+            },
         }
+    }
+
+    /// The first go on `path` (every name of [`Self::names`] in each
+    /// directory), without skipping anything: what a shell would run.
+    pub fn first_on_path(&self, path: &OsStr) -> Option<PathBuf> {
+        let names = self.names();
+        std::env::split_paths(path)
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    d
+                }
+            })
+            .flat_map(|d| names.iter().map(move |n| d.join(n)))
+            .find(|c| executable_identity(c).is_some())
+    }
+
+    /// The file names tried in each `PATH` directory, in order.
+    pub fn names(&self) -> Vec<OsString> {
+        if self.exts.is_empty() {
+            return vec![self.name.clone()];
+        }
+        self.exts
+            .iter()
+            .map(|e| {
+                let mut n = self.name.clone();
+                n.push(e);
+                n
+            })
+            .collect()
     }
 
     /// Finds the real go.
@@ -196,15 +235,25 @@ impl Lookup {
 
         let mut skipped = Vec::new();
         let mut entries = 0;
+        let names = self.names();
         if let Some(path) = &self.path {
-            for (index, dir) in std::env::split_paths(path).enumerate() {
-                entries += 1;
-                let dir = if dir.as_os_str().is_empty() {
-                    PathBuf::from(".")
-                } else {
-                    dir
-                };
-                let candidate = dir.join(&self.name);
+            let dirs = std::env::split_paths(path)
+                .enumerate()
+                .flat_map(|(index, dir)| {
+                    let dir = if dir.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        dir
+                    };
+                    names
+                        .iter()
+                        .enumerate()
+                        .map(move |(k, name)| (index, k == 0, dir.clone(), dir.join(name)))
+                });
+            for (index, first, dir, candidate) in dirs {
+                if first {
+                    entries += 1;
+                }
                 let Some(id) = executable_identity(&candidate) else {
                     continue;
                 };
@@ -297,6 +346,20 @@ pub fn as_this_gotriage(path: &Path, self_exe: &Path) -> Option<SkipReason> {
     }
 }
 
+/// `PATHEXT` as a list of extensions (lower-case, each with its dot), or
+/// Windows' default when it is unset or empty.
+pub fn path_exts(pathext: Option<&OsStr>) -> Vec<OsString> {
+    let list = pathext
+        .and_then(OsStr::to_str)
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or(".COM;.EXE;.BAT;.CMD");
+    list.split(';')
+        .map(str::trim)
+        .filter(|e| e.starts_with('.') && e.len() > 1)
+        .map(|e| OsString::from(e.to_ascii_lowercase()))
+        .collect()
+}
+
 /// The first executable `name` on `path`, without skipping anything: what a
 /// shell would run.
 pub fn first_on_path(path: &OsStr, name: &OsStr) -> Option<PathBuf> {
@@ -322,26 +385,31 @@ pub fn toolchain_version(go: &Path) -> Option<String> {
     first.starts_with("go").then(|| first.to_owned())
 }
 
-/// Identity of a file: device + inode (unix), plus its length for the copy check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Identity of a file: device + inode (unix), volume serial number + file
+/// index (Windows, through an open handle), plus its length for the copy
+/// check.
+#[derive(Debug)]
 struct Identity {
     #[cfg(unix)]
     dev: u64,
     #[cfg(unix)]
     ino: u64,
+    #[cfg(not(unix))]
+    handle: Option<same_file::Handle>,
     len: u64,
 }
 
 impl Identity {
     fn of(path: &Path) -> Option<Identity> {
         let md = std::fs::metadata(path).ok()?;
-        Some(Identity::from_metadata(&md))
+        Some(Identity::from_metadata(path, &md))
     }
 
-    fn from_metadata(md: &std::fs::Metadata) -> Identity {
+    fn from_metadata(path: &Path, md: &std::fs::Metadata) -> Identity {
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
+            let _ = path;
             Identity {
                 dev: md.dev(),
                 ino: md.ino(),
@@ -350,7 +418,10 @@ impl Identity {
         }
         #[cfg(not(unix))]
         {
-            Identity { len: md.len() }
+            Identity {
+                handle: same_file::Handle::from_path(path).ok(),
+                len: md.len(),
+            }
         }
     }
 
@@ -361,8 +432,7 @@ impl Identity {
         }
         #[cfg(not(unix))]
         {
-            let _ = other;
-            false
+            matches!((&self.handle, &other.handle), (Some(a), Some(b)) if a == b)
         }
     }
 }
@@ -380,7 +450,7 @@ fn executable_identity(path: &Path) -> Option<Identity> {
             return None;
         }
     }
-    Some(Identity::from_metadata(&md))
+    Some(Identity::from_metadata(path, &md))
 }
 
 /// True when two files have the same bytes (only called for equal lengths).
@@ -437,6 +507,52 @@ mod tests {
             name: "go".into(),
             ..Lookup::default()
         }
+    }
+
+    #[test]
+    fn pathext_is_parsed_like_windows_does() {
+        let exts = |v: Option<&str>| -> Vec<String> {
+            path_exts(v.map(OsStr::new))
+                .into_iter()
+                .map(|e| e.into_string().unwrap())
+                .collect()
+        };
+        assert_eq!(exts(None), [".com", ".exe", ".bat", ".cmd"]);
+        assert_eq!(exts(Some("  ")), [".com", ".exe", ".bat", ".cmd"]);
+        assert_eq!(
+            exts(Some(".EXE;;.Cmd; .PS1 ;exe;.")),
+            [".exe", ".cmd", ".ps1"]
+        );
+    }
+
+    #[test]
+    fn with_extensions_each_directory_is_tried_in_pathext_order() {
+        // Windows' rule: the first PATH directory with any match wins, and
+        // within it the first extension of PATHEXT.
+        let t = tempfile::tempdir().unwrap();
+        let me = t.path().join("shim/gotriage.exe");
+        exe(&me, b"the shim\n");
+        let (a, b) = (t.path().join("a"), t.path().join("b"));
+        exe(&a.join("go.cmd"), b"@echo wrapper\n");
+        exe(&a.join("go.exe"), b"real go in a\n");
+        exe(&b.join("go.com"), b"real go in b\n");
+        std::fs::hard_link(&me, t.path().join("shim/go.exe")).unwrap();
+        let mut l = lookup(&[&t.path().join("shim"), &a, &b], &me);
+        l.exts = vec![".com".into(), ".exe".into(), ".cmd".into()];
+        let found = l.find().unwrap();
+        assert_eq!(found.path, a.join("go.exe"));
+        assert_eq!(found.source, Source::Path(1));
+        assert_eq!(found.skipped.len(), 1, "{:?}", found.skipped);
+        assert_eq!(found.skipped[0].reason, SkipReason::SameFile);
+        assert_eq!(
+            l.first_on_path(l.path.as_deref().unwrap()),
+            Some(t.path().join("shim/go.exe"))
+        );
+        // An empty list means the name as it is (Unix).
+        l.exts.clear();
+        assert_eq!(l.names(), [OsString::from("go")]);
+        let nf = l.find().unwrap_err();
+        assert_eq!(nf.path_entries, 3);
     }
 
     #[test]

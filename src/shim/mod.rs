@@ -21,8 +21,10 @@ pub mod pty;
 pub mod run;
 #[cfg(unix)]
 pub mod signals;
-#[cfg(unix)]
 pub mod spawn;
+pub mod utf8;
+#[cfg(windows)]
+pub mod windows;
 
 use std::ffi::{OsStr, OsString};
 use std::io::{IsTerminal, Write};

@@ -41,7 +41,13 @@ impl Pty {
         let master = posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC)?;
         grantpt(&master)?;
         unlockpt(&master)?;
+        #[cfg(any(target_os = "linux", target_os = "android"))]
         let name = nix::pty::ptsname_r(&master)?;
+        // SAFETY: ptsname's static buffer is not thread-safe; the shim opens
+        // its one pty from the main thread before it starts any other thread
+        // that could call ptsname (nothing else in gotriage does).
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        let name = unsafe { nix::pty::ptsname(&master) }?;
         let slave: OwnedFd = File::options()
             .read(true)
             .write(true)

@@ -11,10 +11,17 @@
 //! a terminal paused with Ctrl-S (a blocked write) never delays a forwarded
 //! SIGTERM; the copier thread costs nothing measurable
 //! (`docs/design.md` §1).
+//!
+//! On Windows (`shim::windows`) there is no exec, no pty and no signal to
+//! forward: go is spawned with a pipe for stderr, put in a kill-on-close Job
+//! Object, and waited for; the same copier relays and captures.
 
+#[cfg(unix)]
 use std::fs::File;
 use std::io::{self, Read, Write};
+#[cfg(unix)]
 use std::mem::ManuallyDrop;
+#[cfg(unix)]
 use std::os::fd::FromRawFd;
 use std::process::ExitStatus;
 #[cfg(not(unix))]
@@ -65,7 +72,28 @@ pub fn exec(target: Target<'_>) -> io::Error {
         }
         cmd.exec()
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        use super::windows::{Job, survive_console_ctrl};
+        survive_console_ctrl();
+        let job = Job::kill_on_close();
+        let contained = job.as_ref().is_some_and(Job::contain_self);
+        let mut child = match target.command().spawn() {
+            Ok(c) => c,
+            Err(e) => return e,
+        };
+        let job = job.filter(|j| contained || j.assign(&child));
+        match child.wait() {
+            Ok(st) => {
+                if let Some(job) = job {
+                    job.release();
+                }
+                std::process::exit(st.code().unwrap_or(1))
+            }
+            Err(e) => e,
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
     {
         match target.command().status() {
             Ok(st) => std::process::exit(st.code().unwrap_or(1)),
@@ -197,10 +225,16 @@ fn deepen(pipe: File) -> File {
 /// if our stderr was closed (EPIPE): then it stops and closes `src` at once,
 /// so the child meets the broken pipe on its next write, as it would have
 /// without us.
-fn relay(mut src: File, capture: &Mutex<Capture>) -> bool {
+#[cfg(unix)]
+fn relay(src: File, capture: &Mutex<Capture>) -> bool {
     // SAFETY: fd 2 is open for the life of the process; ManuallyDrop keeps
     // this File from closing it.
     let mut out = ManuallyDrop::new(unsafe { File::from_raw_fd(2) });
+    relay_to(src, &mut *out, capture)
+}
+
+/// `relay` to any writer (Windows: `shim::windows::Stderr`).
+fn relay_to(mut src: impl Read, out: &mut impl Write, capture: &Mutex<Capture>) -> bool {
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = match src.read(&mut buf) {
@@ -227,7 +261,7 @@ fn relay(mut src: File, capture: &Mutex<Capture>) -> bool {
     }
 }
 
-fn capture_rest(mut src: File, capture: &Mutex<Capture>, buf: &mut [u8]) {
+fn capture_rest(mut src: impl Read, capture: &Mutex<Capture>, buf: &mut [u8]) {
     loop {
         match src.read(buf) {
             Ok(0) => return,
@@ -241,39 +275,57 @@ fn capture_rest(mut src: File, capture: &Mutex<Capture>, buf: &mut [u8]) {
     }
 }
 
-/// Runs the real go with stderr teed (non-unix: no pty, no signal forwarding;
-/// the console delivers Ctrl-C to the child itself).
+/// Runs the real go with stderr teed (Windows: a pipe, no pty; the console
+/// delivers Ctrl-C to go itself, and the shim outlives it; go is in a
+/// kill-on-close Job Object while the shim waits).
 #[cfg(not(unix))]
 pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
-    let mut child = target
-        .command()
-        .stdin(Stdio::inherit())
+    #[cfg(windows)]
+    super::windows::survive_console_ctrl();
+    #[cfg(windows)]
+    let job = super::windows::Job::kill_on_close();
+    #[cfg(windows)]
+    let contained = job.as_ref().is_some_and(super::windows::Job::contain_self);
+    let mut cmd = target.command();
+    cmd.stdin(Stdio::inherit())
         .stdout(Stdio::inherit())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let reader = child.stderr.take().expect("piped");
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn()?;
+    drop(cmd);
+    #[cfg(windows)]
+    let job = job.filter(|j| contained || j.assign(&child));
+    let reader = child
+        .stderr
+        .take()
+        .ok_or_else(|| io::Error::other("no stderr pipe"))?;
     let capture = Arc::new(Mutex::new(Capture::new()));
-    let cap2 = Arc::clone(&capture);
-    let copier = std::thread::spawn(move || {
-        let mut src = reader;
-        let mut buf = vec![0u8; CHUNK];
-        let mut err = io::stderr();
-        let mut closed = false;
-        loop {
-            let n = match src.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            if !closed && err.write_all(&buf[..n]).is_err() {
-                closed = true;
-            }
-            cap2.lock().unwrap().push(&buf[..n]);
-        }
-        closed
-    });
+    let (done_tx, done_rx) = mpsc::channel();
+    let copier = {
+        let capture = Arc::clone(&capture);
+        std::thread::Builder::new()
+            .name("gotriage-tee".into())
+            .spawn(move || {
+                #[cfg(windows)]
+                let mut out = super::windows::Stderr::new();
+                #[cfg(not(windows))]
+                let mut out = io::stderr();
+                let closed = relay_to(reader, &mut out, &capture);
+                let _ = done_tx.send(closed);
+            })?
+    };
     let status = child.wait()?;
-    let stderr_closed = copier.join().unwrap_or(false);
-    let capture = std::mem::take(&mut *capture.lock().unwrap());
+    #[cfg(windows)]
+    if let Some(job) = job {
+        job.release();
+    }
+    let stderr_closed = match done_rx.recv_timeout(DRAIN) {
+        Ok(closed) => {
+            let _ = copier.join();
+            closed
+        }
+        Err(_) => false,
+    };
+    let capture = std::mem::take(&mut *capture.lock().unwrap_or_else(|p| p.into_inner()));
     Ok(Outcome {
         status,
         capture,

@@ -65,8 +65,22 @@ impl Signals {
     pub fn install() -> io::Result<Signals> {
         let mut fds = [0; 2];
         // SAFETY: `fds` is a valid array of two ints for pipe2 to fill.
+        #[cfg(any(target_os = "linux", target_os = "android"))]
         if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
             return Err(io::Error::last_os_error());
+        }
+        // No pipe2 on macOS: pipe, then close-on-exec on both ends (no other
+        // thread of ours spawns a process in between).
+        // SAFETY: `fds` is a valid array of two ints for pipe to fill; fcntl
+        // acts on the descriptors it returned.
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        unsafe {
+            if libc::pipe(fds.as_mut_ptr()) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            for fd in fds {
+                libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+            }
         }
         // SAFETY: pipe2 succeeded, so both are open descriptors we now own.
         let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };

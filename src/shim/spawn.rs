@@ -25,10 +25,14 @@
 //! process exits.
 
 use std::ffi::{OsStr, OsString};
+#[cfg(unix)]
 use std::io;
+#[cfg(unix)]
 use std::os::fd::OwnedFd;
 use std::path::Path;
-use std::process::{Command, ExitStatus};
+use std::process::Command;
+#[cfg(unix)]
+use std::process::ExitStatus;
 
 use crate::config::vars;
 
@@ -83,6 +87,7 @@ impl Target<'_> {
 pub const PARENT_DEATH_SIGNAL: libc::c_int = libc::SIGKILL;
 
 /// Where the child's stdout and stderr go (stdin is always inherited).
+#[cfg(unix)]
 #[derive(Debug)]
 pub struct Wiring {
     /// Replaces stdout (the pty shared with stderr); `None`: inherited.
@@ -271,6 +276,7 @@ pub fn start(target: Target<'_>, wiring: Wiring, sigpipe_ignored: bool) -> io::R
 }
 
 /// Reaps `pid` if it has ended.
+#[cfg(unix)]
 pub fn try_wait(pid: libc::pid_t) -> io::Result<Option<ExitStatus>> {
     use std::os::unix::process::ExitStatusExt;
     let mut st = 0;

@@ -152,7 +152,10 @@ fn completions_load_and_complete_in_real_shells() {
     assert_eq!(fish("gotriage in"), ["init", "install"]);
     // The values of a positional (clap_complete's fish script leaves them
     // out; `gotriage completions fish` appends them).
-    assert_eq!(fish("gotriage init "), ["bash", "fish", "sh", "zsh"]);
+    assert_eq!(
+        fish("gotriage init "),
+        ["bash", "fish", "powershell", "sh", "zsh"]
+    );
     assert_eq!(fish("gotriage completions z"), ["zsh"]);
     let zsh = run(
         &["/usr/bin/zsh", "--no-rcs", "-c"],

@@ -1,6 +1,9 @@
 //! Integration tests: one binary (one link on a 2-core machine), one module
 //! per area.
 
+// The shim and CLI are exercised through Unix shells and stub programs; on
+// Windows the shim is tested under Wine instead (tests/windows, `make wine`).
+#![cfg(unix)]
 // Test helpers are `pub` for sibling modules; the crate is a test binary.
 #![allow(unreachable_pub)]
 

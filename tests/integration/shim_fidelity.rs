@@ -269,7 +269,7 @@ fn on_terminal(mut cmd: Command) -> (Output, Vec<u8>) {
         .read(true)
         .write(true)
         .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
-        .open(nix::pty::ptsname_r(&master).unwrap())
+        .open(crate::util::pts_name(&master))
         .unwrap();
     let mut master = std::fs::File::from(std::os::fd::OwnedFd::from(master));
     let reader = std::thread::spawn(move || {
@@ -471,7 +471,7 @@ impl Term {
             .read(true)
             .write(true)
             .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
-            .open(nix::pty::ptsname_r(&master).unwrap())
+            .open(crate::util::pts_name(&master))
             .unwrap();
         let ws = libc::winsize {
             ws_row: 24,
@@ -485,7 +485,7 @@ impl Term {
         // SAFETY: setsid and TIOCSCTTY are async-signal-safe.
         unsafe {
             cmd.pre_exec(move || {
-                if libc::setsid() < 0 || libc::ioctl(fd, libc::TIOCSCTTY, 0) < 0 {
+                if libc::setsid() < 0 || libc::ioctl(fd, libc::TIOCSCTTY as libc::c_ulong, 0) < 0 {
                     return Err(std::io::Error::last_os_error());
                 }
                 Ok(())

@@ -380,7 +380,7 @@ fn spawn_on_controlling_terminal(cmd: &mut Command, slave: &std::fs::File) -> Ch
     // (its process group becomes that terminal's foreground group).
     unsafe {
         cmd.pre_exec(move || {
-            if libc::setsid() < 0 || libc::ioctl(fd, libc::TIOCSCTTY, 0) < 0 {
+            if libc::setsid() < 0 || libc::ioctl(fd, libc::TIOCSCTTY as libc::c_ulong, 0) < 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
@@ -649,7 +649,7 @@ fn test_pty(rows: u16, cols: u16) -> (std::fs::File, std::fs::File) {
         .expect("posix_openpt");
     nix::pty::grantpt(&master).unwrap();
     nix::pty::unlockpt(&master).unwrap();
-    let name = nix::pty::ptsname_r(&master).unwrap();
+    let name = crate::util::pts_name(&master);
     let slave = std::fs::OpenOptions::new()
         .read(true)
         .write(true)

@@ -194,3 +194,18 @@ pub fn assert_none_left(marker: &str) {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// The slave device's name of a pseudo-terminal master (`ptsname_r` where
+/// it exists; macOS has only the not thread-safe `ptsname`).
+pub fn pts_name(master: &nix::pty::PtyMaster) -> String {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    return nix::pty::ptsname_r(master).unwrap();
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        // SAFETY: ptsname's static buffer is only used under the lock above,
+        // and copied out before it is released.
+        unsafe { nix::pty::ptsname(master) }.unwrap()
+    }
+}
