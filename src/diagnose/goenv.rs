@@ -202,8 +202,9 @@ pub fn is_public_host(host: &str) -> bool {
     PUBLIC_HOSTS.contains(&host.to_ascii_lowercase().as_str())
 }
 
-/// Hosting services among [`PUBLIC_HOSTS`]: they hold private repositories too.
-const HOSTING_SERVICES: &[&str] = &[
+/// Hosting services among [`PUBLIC_HOSTS`]: they serve git repositories
+/// themselves and hold private ones too.
+pub const HOSTING_SERVICES: &[&str] = &[
     "github.com",
     "gitlab.com",
     "bitbucket.org",

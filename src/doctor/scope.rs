@@ -247,16 +247,7 @@ pub fn private_host_reason(host: &str, lang: Lang) -> Option<String> {
 /// to a vanity domain that only serves go-import meta tags.
 pub fn is_git_host(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
-    if [
-        "github.com",
-        "gitlab.com",
-        "bitbucket.org",
-        "codeberg.org",
-        "gitee.com",
-        "git.sr.ht",
-    ]
-    .contains(&host.as_str())
-    {
+    if crate::diagnose::goenv::HOSTING_SERVICES.contains(&host.as_str()) {
         return true;
     }
     let labels: Vec<&str> = host.split('.').collect();
