@@ -151,11 +151,9 @@ pub fn parse_goenv_file(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Hosts whose modules are public as a rule, including the vanity hosts of
-/// well-known public modules: never suggested for GOPRIVATE or GOINSECURE.
-/// A module on another host is not assumed private either (doctor says
-/// "may be private" and lets a probe settle it).
-pub const PUBLIC_HOSTS: &[&str] = &[
+/// Git hosting services: they serve repositories themselves, public ones as
+/// a rule, and private ones too.
+pub const HOSTING_SERVICES: &[&str] = &[
     "github.com",
     "gitlab.com",
     "bitbucket.org",
@@ -163,8 +161,13 @@ pub const PUBLIC_HOSTS: &[&str] = &[
     "gitee.com",
     "git.sr.ht",
     "gitea.com",
-    "golang.org",
     "go.googlesource.com",
+];
+
+/// Hosts that serve public modules only: the vanity hosts of well-known
+/// public modules, and Go's own proxy and checksum database.
+pub const PUBLIC_ONLY_HOSTS: &[&str] = &[
+    "golang.org",
     "google.golang.org",
     "cloud.google.com",
     "gopkg.in",
@@ -197,28 +200,24 @@ pub const PUBLIC_HOSTS: &[&str] = &[
     "sum.golang.org",
 ];
 
-/// Whether `host` is one of [`PUBLIC_HOSTS`] (case-insensitive).
-pub fn is_public_host(host: &str) -> bool {
-    PUBLIC_HOSTS.contains(&host.to_ascii_lowercase().as_str())
+/// Hosts whose modules are public as a rule ([`HOSTING_SERVICES`] and
+/// [`PUBLIC_ONLY_HOSTS`]): never suggested for GOPRIVATE or GOINSECURE. A
+/// module on another host is not assumed private either (doctor says "may
+/// be private" and lets a probe settle it).
+pub fn public_hosts() -> impl Iterator<Item = &'static str> {
+    HOSTING_SERVICES.iter().chain(PUBLIC_ONLY_HOSTS).copied()
 }
 
-/// Hosting services among [`PUBLIC_HOSTS`]: they serve git repositories
-/// themselves and hold private ones too.
-pub const HOSTING_SERVICES: &[&str] = &[
-    "github.com",
-    "gitlab.com",
-    "bitbucket.org",
-    "codeberg.org",
-    "gitee.com",
-    "git.sr.ht",
-    "gitea.com",
-    "go.googlesource.com",
-];
+/// Whether `host` is one of [`public_hosts`] (case-insensitive).
+pub fn is_public_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    public_hosts().any(|h| h == host)
+}
 
-/// Whether `host` serves public modules only: one of [`PUBLIC_HOSTS`] that
-/// is not a hosting service (golang.org, gopkg.in, k8s.io, …).
+/// Whether `host` serves public modules only (golang.org, gopkg.in, k8s.io,
+/// …; not a hosting service, where private repositories live too).
 pub fn is_public_only_host(host: &str) -> bool {
-    is_public_host(host) && !HOSTING_SERVICES.contains(&host.to_ascii_lowercase().as_str())
+    PUBLIC_ONLY_HOSTS.contains(&host.to_ascii_lowercase().as_str())
 }
 
 /// cmd/go's `module.MatchPrefixPatterns`: does any comma-separated glob in

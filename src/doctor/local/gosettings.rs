@@ -6,7 +6,7 @@
 //! (a private module sent to a public mirror or checksum database), or one
 //! that turns a security check off, always with the narrow alternative.
 
-use crate::diagnose::goenv::{PUBLIC_HOSTS, extended, match_prefix_patterns, suggested_prefix};
+use crate::diagnose::goenv::{extended, match_prefix_patterns, public_hosts, suggested_prefix};
 use crate::doctor::goproxy::{self, Entry};
 use crate::doctor::machine::{Machine, version_tuple};
 use crate::doctor::model::{Check, Section};
@@ -313,10 +313,7 @@ fn goflags_check(m: &Machine, s: &Scope) -> Option<Check> {
 /// The public hosts (every repository on them) that the comma-separated
 /// glob list `patterns` covers, by Go's prefix matching.
 fn public_hosts_covered_by(patterns: &str) -> impl Iterator<Item = &'static str> + '_ {
-    PUBLIC_HOSTS
-        .iter()
-        .copied()
-        .filter(move |h| match_prefix_patterns(patterns, &format!("{h}/someone/repo")))
+    public_hosts().filter(move |h| match_prefix_patterns(patterns, &format!("{h}/someone/repo")))
 }
 
 fn goinsecure_check(m: &Machine, s: &Scope) -> Option<Check> {
