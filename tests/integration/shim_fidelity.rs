@@ -259,19 +259,7 @@ func main() {
 /// Runs `cmd` with stderr on a fresh pseudo-terminal; returns its output and
 /// the bytes the terminal received.
 fn on_terminal(mut cmd: Command) -> (Output, Vec<u8>) {
-    use nix::fcntl::OFlag;
-    use std::os::unix::fs::OpenOptionsExt;
-    let master =
-        nix::pty::posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC).unwrap();
-    nix::pty::grantpt(&master).unwrap();
-    nix::pty::unlockpt(&master).unwrap();
-    let slave = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
-        .open(crate::util::pts_name(&master))
-        .unwrap();
-    let mut master = std::fs::File::from(std::os::fd::OwnedFd::from(master));
+    let (mut master, slave) = util::test_pty(24, 80);
     let reader = std::thread::spawn(move || {
         let mut got = Vec::new();
         let mut buf = [0u8; 4096];
@@ -459,38 +447,8 @@ struct Term {
 
 impl Term {
     fn start(mut cmd: Command) -> Term {
-        use nix::fcntl::OFlag;
-        use std::os::fd::AsRawFd;
-        use std::os::unix::fs::OpenOptionsExt;
-        use std::os::unix::process::CommandExt;
-        let master =
-            nix::pty::posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC).unwrap();
-        nix::pty::grantpt(&master).unwrap();
-        nix::pty::unlockpt(&master).unwrap();
-        let slave = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
-            .open(crate::util::pts_name(&master))
-            .unwrap();
-        let ws = libc::winsize {
-            ws_row: 24,
-            ws_col: 80,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        // SAFETY: sizing a terminal we own.
-        unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
-        let fd = slave.as_raw_fd();
-        // SAFETY: setsid and TIOCSCTTY are async-signal-safe.
-        unsafe {
-            cmd.pre_exec(move || {
-                if libc::setsid() < 0 || libc::ioctl(fd, libc::TIOCSCTTY as libc::c_ulong, 0) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        let (master, slave) = util::test_pty(24, 80);
+        util::controlling_terminal(&mut cmd, &slave);
         let child = cmd
             .stdin(Stdio::from(slave.try_clone().unwrap()))
             .stdout(Stdio::from(slave.try_clone().unwrap()))
@@ -498,7 +456,6 @@ impl Term {
             .spawn()
             .unwrap();
         drop(cmd);
-        let master = std::fs::File::from(std::os::fd::OwnedFd::from(master));
         let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let reader = {
             let mut m = master.try_clone().unwrap();

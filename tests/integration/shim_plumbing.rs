@@ -373,19 +373,7 @@ fn closed_stderr_behaves_as_without_the_shim() {
 /// Runs the shim as a foreground job on a terminal of the test's own (its
 /// controlling terminal, stdin and stderr), as an interactive shell would.
 fn spawn_on_controlling_terminal(cmd: &mut Command, slave: &std::fs::File) -> Child {
-    use std::os::fd::AsRawFd;
-    let fd = slave.as_raw_fd();
-    // SAFETY: setsid and TIOCSCTTY are async-signal-safe; they make the
-    // child a session leader whose controlling terminal is the test's pty
-    // (its process group becomes that terminal's foreground group).
-    unsafe {
-        cmd.pre_exec(move || {
-            if libc::setsid() < 0 || libc::ioctl(fd, libc::TIOCSCTTY as libc::c_ulong, 0) < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    crate::util::controlling_terminal(cmd, slave);
     cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
         .stdout(Stdio::piped())
         .stderr(Stdio::from(slave.try_clone().unwrap()))
@@ -396,7 +384,7 @@ fn spawn_on_controlling_terminal(cmd: &mut Command, slave: &std::fs::File) -> Ch
 #[test]
 fn ctrl_c_on_the_terminal_reaches_go_once_and_the_shim_waits_for_it() {
     let (_sb, mut c) = shim("count-signals:300;exit:0");
-    let (mut master, slave) = test_pty(24, 80);
+    let (mut master, slave) = crate::util::test_pty(24, 80);
     let mut child = spawn_on_controlling_terminal(&mut c, &slave);
     drop(slave);
     assert_eq!(read_line(&mut child), "ready");
@@ -639,35 +627,6 @@ fn a_grandchild_holding_stderr_does_not_hold_up_the_shim() {
 
 // ---- terminals ---------------------------------------------------------
 
-/// A pseudo-terminal owned by the test: (master, slave), both close-on-exec
-/// so that children other tests spawn meanwhile do not keep it open.
-fn test_pty(rows: u16, cols: u16) -> (std::fs::File, std::fs::File) {
-    use nix::fcntl::OFlag;
-    use std::os::fd::AsRawFd;
-    use std::os::unix::fs::OpenOptionsExt;
-    let master = nix::pty::posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC)
-        .expect("posix_openpt");
-    nix::pty::grantpt(&master).unwrap();
-    nix::pty::unlockpt(&master).unwrap();
-    let name = crate::util::pts_name(&master);
-    let slave = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
-        .open(name)
-        .unwrap();
-    let ws = libc::winsize {
-        ws_row: rows,
-        ws_col: cols,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    };
-    // SAFETY: setting the size of a terminal we own.
-    unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
-    let master: std::os::fd::OwnedFd = master.into();
-    (std::fs::File::from(master), slave)
-}
-
 /// Everything readable from a pty master until the slave side closes.
 fn drain_master(mut master: std::fs::File) -> Vec<u8> {
     let mut got = Vec::new();
@@ -682,7 +641,7 @@ fn drain_master(mut master: std::fs::File) -> Vec<u8> {
 
 /// Runs `cmd` with stderr on a fresh terminal; returns stdout and the terminal's bytes.
 fn on_terminal(mut cmd: Command, rows: u16, cols: u16) -> (Output, Vec<u8>) {
-    let (master, slave) = test_pty(rows, cols);
+    let (master, slave) = crate::util::test_pty(rows, cols);
     let reader = std::thread::spawn(move || drain_master(master));
     let out = cmd.stderr(Stdio::from(slave)).output().unwrap();
     drop(cmd); // our copy of the slave: the master sees EIO once the child's is gone too
@@ -715,7 +674,7 @@ fn stderr_on_a_terminal_stays_a_terminal_for_go() {
 /// Runs `cmd` with stdout and stderr on one fresh terminal (stdin: nothing);
 /// returns the exit status and the terminal's bytes.
 fn on_one_terminal(mut cmd: Command, rows: u16, cols: u16) -> (ExitStatus, Vec<u8>) {
-    let (master, slave) = test_pty(rows, cols);
+    let (master, slave) = crate::util::test_pty(rows, cols);
     let reader = std::thread::spawn(move || drain_master(master));
     let st = cmd
         .stdin(Stdio::null())
@@ -754,8 +713,8 @@ fn stdout_and_stderr_on_one_terminal_keep_their_order() {
 fn stdout_on_another_terminal_or_a_pipe_is_not_merged() {
     // stderr on a terminal, stdout on a different one: go writes to the
     // second terminal itself (nothing of it passes through the shim).
-    let (out_master, out_slave) = test_pty(24, 80);
-    let (err_master, err_slave) = test_pty(24, 80);
+    let (out_master, out_slave) = crate::util::test_pty(24, 80);
+    let (err_master, err_slave) = crate::util::test_pty(24, 80);
     let script = "isatty;err:to stderr\\n;out:to stdout\\n;exit:0";
     let (_sb, mut c) = shim(script);
     let out_reader = std::thread::spawn(move || drain_master(out_master));
@@ -781,7 +740,7 @@ fn stdout_on_another_terminal_or_a_pipe_is_not_merged() {
 #[test]
 fn window_size_changes_reach_go() {
     let (_sb, mut c) = shim("winch-size;exit:0");
-    let (master, slave) = test_pty(24, 80);
+    let (master, slave) = crate::util::test_pty(24, 80);
     let master_fd = {
         use std::os::fd::AsRawFd;
         master.as_raw_fd()

@@ -209,3 +209,50 @@ pub fn pts_name(master: &nix::pty::PtyMaster) -> String {
         unsafe { nix::pty::ptsname(master) }.unwrap()
     }
 }
+
+/// A pseudo-terminal owned by the test: (master, slave), both close-on-exec
+/// so that children other tests spawn meanwhile do not keep it open.
+pub fn test_pty(rows: u16, cols: u16) -> (std::fs::File, std::fs::File) {
+    use nix::fcntl::OFlag;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    let master = nix::pty::posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC)
+        .expect("posix_openpt");
+    nix::pty::grantpt(&master).unwrap();
+    nix::pty::unlockpt(&master).unwrap();
+    let name = crate::util::pts_name(&master);
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(name)
+        .unwrap();
+    let ws = libc::winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: setting the size of a terminal we own.
+    unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
+    let master: std::os::fd::OwnedFd = master.into();
+    (std::fs::File::from(master), slave)
+}
+
+/// Makes `cmd`'s child a session leader whose controlling terminal is the
+/// test's pty `slave` (its process group becomes that terminal's foreground
+/// group), as an interactive shell starts a foreground job.
+pub fn controlling_terminal(cmd: &mut std::process::Command, slave: &std::fs::File) {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let fd = slave.as_raw_fd();
+    // SAFETY: setsid and TIOCSCTTY are async-signal-safe.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::setsid() < 0 || libc::ioctl(fd, libc::TIOCSCTTY as libc::c_ulong, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
