@@ -17,10 +17,11 @@ use std::cell::OnceCell;
 use std::collections::BTreeSet;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex::Regex;
+use std::rc::Rc;
 
 use super::context::{Facts, Values};
 use super::normalize::Line;
+use super::pattern::{Pattern, Patterns};
 use super::structure::{Side, Structure};
 use crate::rules::Rule;
 
@@ -68,41 +69,16 @@ pub struct Diagnosis {
 
 /// One rule's regexes, each compiled on first use: a rule with twenty
 /// patterns whose gate hit once compiles one of them, and its `unless`,
-/// `requires` and `extract` lists only once a pattern has fitted.
+/// `requires` and `extract` lists only once a pattern has fitted.  Shared
+/// by pattern text: the module-cache `requires` of vcs-cache-corrupt stands
+/// behind a dozen patterns and is compiled once.
 #[derive(Debug, Default)]
 struct RuleCache {
-    patterns: Vec<OnceCell<Option<Regex>>>,
-    pattern_requires: Vec<OnceCell<Option<Vec<Regex>>>>,
-    unless: OnceCell<Option<Vec<Regex>>>,
-    requires: OnceCell<Option<Vec<Regex>>>,
-    extract: OnceCell<Option<Vec<Regex>>>,
-}
-
-/// Compiled regexes by pattern text, shared by every rule and list that uses
-/// the same pattern (the module-cache `requires` of vcs-cache-corrupt stands
-/// behind a dozen patterns).  A `Regex` clone shares its compiled program.
-#[derive(Debug, Default)]
-struct Compiled(std::cell::RefCell<std::collections::HashMap<&'static str, Option<Regex>>>);
-
-impl Compiled {
-    /// `None` if it fails (user rules are pre-validated, so this only
-    /// guards against a size-limit surprise).
-    fn get(&self, p: &'static str) -> Option<Regex> {
-        self.0
-            .borrow_mut()
-            .entry(p)
-            .or_insert_with(|| Regex::new(p).ok())
-            .clone()
-    }
-
-    /// A list; `None` if any fails.
-    fn all(&self, ps: &[&'static str]) -> Option<Vec<Regex>> {
-        ps.iter().map(|p| self.get(p)).collect()
-    }
-
-    fn count(&self) -> usize {
-        self.0.borrow().len()
-    }
+    patterns: Vec<OnceCell<Option<Rc<Pattern>>>>,
+    pattern_requires: Vec<OnceCell<Option<Vec<Rc<Pattern>>>>>,
+    unless: OnceCell<Option<Vec<Rc<Pattern>>>>,
+    requires: OnceCell<Option<Vec<Rc<Pattern>>>>,
+    extract: OnceCell<Option<Vec<Rc<Pattern>>>>,
 }
 
 /// The matcher for one rule set (built per diagnosis: on the failure path only).
@@ -113,7 +89,7 @@ pub struct Engine<'r> {
     /// For each gate literal: the (rule, pattern) pairs it stands for.
     targets: Vec<Vec<(u32, u32)>>,
     cache: Vec<RuleCache>,
-    compiled: Compiled,
+    compiled: Patterns,
 }
 
 /// The `pattern` of a hit that came from the stage reader, not a regex.
@@ -168,17 +144,17 @@ impl<'r> Engine<'r> {
                     ..RuleCache::default()
                 })
                 .collect(),
-            compiled: Compiled::default(),
+            compiled: Patterns::default(),
         }
     }
 
-    fn pattern(&self, rule: usize, i: usize) -> Option<&Regex> {
+    fn pattern(&self, rule: usize, i: usize) -> Option<&Pattern> {
         self.cache[rule].patterns[i]
             .get_or_init(|| self.compiled.get(self.rules[rule].patterns[i]))
-            .as_ref()
+            .as_deref()
     }
 
-    fn pattern_requires(&self, rule: usize, i: usize) -> Option<&[Regex]> {
+    fn pattern_requires(&self, rule: usize, i: usize) -> Option<&[Rc<Pattern>]> {
         if i == STAGE_PATTERN {
             return Some(&[]);
         }
@@ -195,21 +171,21 @@ impl<'r> Engine<'r> {
             .as_deref()
     }
 
-    fn unless(&self, rule: usize) -> Option<&[Regex]> {
+    fn unless(&self, rule: usize) -> Option<&[Rc<Pattern>]> {
         self.cache[rule]
             .unless
             .get_or_init(|| self.compiled.all(self.rules[rule].unless))
             .as_deref()
     }
 
-    fn requires(&self, rule: usize) -> Option<&[Regex]> {
+    fn requires(&self, rule: usize) -> Option<&[Rc<Pattern>]> {
         self.cache[rule]
             .requires
             .get_or_init(|| self.compiled.all(self.rules[rule].requires))
             .as_deref()
     }
 
-    fn extract(&self, rule: usize) -> Option<&[Regex]> {
+    fn extract(&self, rule: usize) -> Option<&[Rc<Pattern>]> {
         self.cache[rule]
             .extract
             .get_or_init(|| self.compiled.all(self.rules[rule].extract))
@@ -255,13 +231,7 @@ impl<'r> Engine<'r> {
             let Some(re) = self.pattern(rule, pattern) else {
                 continue;
             };
-            if let Some(caps) = re.captures(&lines[line].text) {
-                let mut captures = Values::new();
-                for name in re.capture_names().flatten() {
-                    if let Some(m) = caps.name(name) {
-                        captures.insert(name.to_owned(), m.as_str().to_owned());
-                    }
-                }
+            if let Some(captures) = self.compiled.captures(re, &lines[line].text) {
                 seen.insert((rule, line));
                 hits.push(Hit {
                     rule,
@@ -303,7 +273,7 @@ impl<'r> Engine<'r> {
             let Some(re) = self.pattern(rule, i) else {
                 return false;
             };
-            lines.iter().any(|l| re.is_match(&l.text))
+            lines.iter().any(|l| self.compiled.is_match(re, &l.text))
         })
     }
 
@@ -343,13 +313,8 @@ impl<'r> Engine<'r> {
         if let Some(extract) = self.extract(hit.rule) {
             for re in extract {
                 for l in &lines[rec.first..rec.end] {
-                    if let Some(caps) = re.captures(&l.text) {
-                        for name in re.capture_names().flatten() {
-                            if let Some(m) = caps.name(name) {
-                                v.entry(name.to_owned())
-                                    .or_insert_with(|| m.as_str().to_owned());
-                            }
-                        }
+                    for (name, val) in self.compiled.captures(re, &l.text).unwrap_or_default() {
+                        v.entry(name).or_insert(val);
                     }
                 }
             }
@@ -449,7 +414,11 @@ impl<'r> Engine<'r> {
             let ri = st.record_of[hit.line];
             let rec = &st.records[ri];
             let rec_lines = &lines[rec.first..rec.end];
-            let fits = |re: &Regex| rec_lines.iter().any(|l| re.is_match(&l.text));
+            let fits = |re: &Rc<Pattern>| {
+                rec_lines
+                    .iter()
+                    .any(|l| self.compiled.is_match(re, &l.text))
+            };
             let rule_ok = *rule_fits.entry((hit.rule, ri)).or_insert_with(|| {
                 match (self.unless(hit.rule), self.requires(hit.rule)) {
                     (Some(unless), Some(requires)) => {

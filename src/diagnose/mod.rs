@@ -14,6 +14,7 @@ pub mod engine;
 mod fallback;
 pub mod goenv;
 pub mod normalize;
+mod pattern;
 pub mod probe;
 pub mod stage;
 pub mod structure;
