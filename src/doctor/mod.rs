@@ -102,6 +102,9 @@ pub fn run(opts: &Options) -> Result<Report, Unusable> {
     Ok(report)
 }
 
+/// "All the fix steps" for [`scope::Scope::fixes`] and the probes' `fixes`.
+pub(crate) const ALL: usize = usize::MAX;
+
 /// The time any one local program (go env, git config, ssh -G) may take.
 pub(crate) fn local_timeout() -> Duration {
     Duration::from_secs(5)

@@ -10,7 +10,7 @@
 //! credentials), so they are never *guessed* private here.
 
 use super::machine::Machine;
-use crate::diagnose::goenv::{is_public_host, match_prefix_patterns};
+use crate::diagnose::goenv::{GoEnv, is_public_host, match_prefix_patterns};
 use crate::i18n::Lang;
 
 /// A `MODULE[@VERSION]` argument.
@@ -98,6 +98,8 @@ pub struct PrivateModule {
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub lang: Lang,
+    /// The go environment as the diagnosis rules see it ([`Machine::goenv`]).
+    pub env: GoEnv,
     pub named: Vec<ModuleArg>,
     /// Modules of go.mod go would fetch (after replacements).
     pub required: Vec<(String, String)>,
@@ -154,11 +156,21 @@ impl Scope {
         private_hosts.dedup();
         Scope {
             lang,
+            env: m.goenv(),
             named,
             required,
             private,
             private_hosts,
         }
+    }
+}
+
+impl Scope {
+    /// At most `n` fix steps of diagnosis rule `id`, filled with `values`
+    /// and this machine's settings ([`super::rule_fixes`]).
+    pub fn fixes(&self, id: &str, values: &[(&str, &str)], n: usize) -> Vec<String> {
+        let all = super::rule_fixes(id, values, &self.env, self.lang);
+        all.into_iter().take(n).collect()
     }
 }
 

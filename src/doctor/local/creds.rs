@@ -7,7 +7,7 @@ use crate::doctor::http::Url;
 use crate::doctor::machine::Machine;
 use crate::doctor::model::{Check, Section};
 use crate::doctor::scope::Scope;
-use crate::doctor::{rule_fixes, ssh};
+use crate::doctor::{ALL, ssh};
 use crate::redact::redact_owned;
 use crate::render::shell_word;
 
@@ -47,15 +47,10 @@ fn private_hosts(m: &Machine, s: &Scope) -> Vec<Check> {
             .detail(t!(lang, creds_private_host_fine_if_public))
             .diagnosis("https-credentials-missing")
             .fixes(
-                rule_fixes(
-                    "https-credentials-missing",
-                    &[("host", h)],
-                    &m.goenv(),
-                    lang,
-                )
-                .into_iter()
-                .filter(|f| !f.contains("GOPRIVATE"))
-                .take(2),
+                s.fixes("https-credentials-missing", &[("host", h)], ALL)
+                    .into_iter()
+                    .filter(|f| !f.contains("GOPRIVATE"))
+                    .take(2),
             )
         })
         .collect()
@@ -197,11 +192,7 @@ fn ssh_checks(m: &Machine, s: &Scope) -> Vec<Check> {
                     t!(lang, creds_agent_nothing_to_offer, why),
                 )
                 .diagnosis("ssh-publickey-denied")
-                .fixes(
-                    rule_fixes("ssh-publickey-denied", &[], &m.goenv(), lang)
-                        .into_iter()
-                        .take(1),
-                )
+                .fixes(s.fixes("ssh-publickey-denied", &[], 1))
             } else {
                 Check::skip("ssh.agent", sec(), t!(lang, creds_agent_not_in_play, why))
             }
@@ -263,16 +254,11 @@ fn ssh_checks(m: &Machine, s: &Scope) -> Vec<Check> {
                     ))
                     .detail(t!(lang, creds_ssh_in_play_because, because = h.because))
                     .diagnosis("ssh-host-key-unknown")
-                    .fixes(
-                        rule_fixes(
-                            "ssh-host-key-unknown",
-                            &[("host", &keyscan_target(host, cfg.port))],
-                            &m.goenv(),
-                            lang,
-                        )
-                        .into_iter()
-                        .take(1),
-                    )
+                    .fixes(s.fixes(
+                        "ssh-host-key-unknown",
+                        &[("host", &keyscan_target(host, cfg.port))],
+                        1,
+                    ))
                 } else {
                     Check::ok(
                         "ssh.known-hosts",

@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::doctor::ALL;
 use crate::doctor::gitcfg::{self, Rewrite};
 use crate::doctor::machine::Machine;
 use crate::doctor::model::{Check, Section};
-use crate::doctor::rule_fixes;
 use crate::doctor::scope::Scope;
 use crate::redact::redact_owned;
 use crate::render::shell_word;
@@ -31,12 +31,7 @@ pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
             Check::problem("git.config", Section::Git, t!(lang, git_config_unreadable))
                 .details(e.lines().map(redact_owned))
                 .diagnosis("git-config-invalid")
-                .fixes(rule_fixes(
-                    "git-config-invalid",
-                    &[("path", &path)],
-                    &m.goenv(),
-                    lang,
-                )),
+                .fixes(s.fixes("git-config-invalid", &[("path", &path)], ALL)),
         ];
     }
     let mut out = rewrites(m, s);
@@ -247,11 +242,7 @@ fn sslverify(m: &Machine, s: &Scope) -> Vec<Check> {
             .details(off)
             .diagnosis("tls-certificate")
             .fix("git config --global --unset http.sslVerify")
-            .fixes(
-                rule_fixes("tls-certificate", &[], &m.goenv(), lang)
-                    .into_iter()
-                    .take(2),
-            ),
+            .fixes(s.fixes("tls-certificate", &[], 2)),
     ]
 }
 
@@ -317,12 +308,7 @@ fn ownership(m: &Machine, s: &Scope, dirs: &[String], star: bool) -> Option<Chec
             t!(lang, git_ownership, dir = root_s, owner),
         )
         .diagnosis("vcs-dubious-ownership")
-        .fixes(rule_fixes(
-            "vcs-dubious-ownership",
-            &[("dir", &root_s)],
-            &m.goenv(),
-            lang,
-        )),
+        .fixes(s.fixes("vcs-dubious-ownership", &[("dir", &root_s)], ALL)),
     )
 }
 

@@ -11,7 +11,7 @@ use crate::doctor::goproxy::{self, Entry};
 use crate::doctor::machine::{Machine, version_tuple};
 use crate::doctor::model::{Check, Section};
 use crate::doctor::scope::Scope;
-use crate::doctor::{rule_fixes, set_go_var};
+use crate::doctor::{ALL, set_go_var};
 use crate::i18n::Lang;
 use crate::render::shell_word;
 
@@ -132,7 +132,7 @@ fn private_check(m: &Machine, s: &Scope) -> Vec<Check> {
 
 fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
     let lang = s.lang;
-    let env = m.goenv();
+    let env = &s.env;
     let mut out = Vec::new();
     match goproxy::sumdb(m.go.var("GOSUMDB")) {
         Ok(None) => out.push(
@@ -176,7 +176,7 @@ fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
                         m2 = set_go_var(m, nosum_name, "git.example.com/你的组织")
                     ))
                     .fixes(
-                        rule_fixes("sumdb-verify-failed", &[], &env, lang)
+                        s.fixes("sumdb-verify-failed", &[], ALL)
                             .into_iter()
                             .filter(|f| f.contains("GOSUMDB=off")),
                     ),
@@ -410,7 +410,7 @@ fn coverage_check(m: &Machine, s: &Scope) -> Option<Check> {
     if s.private.is_empty() {
         return None;
     }
-    let env = m.goenv();
+    let env = &s.env;
     let public_proxy = goproxy::list(m.go.var("GOPROXY").unwrap_or(""))
         .ok()?
         .iter()

@@ -12,7 +12,6 @@ use std::path::Path;
 use crate::doctor::http::{self, no_proxy_matches};
 use crate::doctor::machine::Machine;
 use crate::doctor::model::{Check, Section};
-use crate::doctor::rule_fixes;
 use crate::doctor::scope::Scope;
 use crate::redact::redact_owned;
 
@@ -128,7 +127,6 @@ fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
 
 fn ca(m: &Machine, s: &Scope) -> Vec<Check> {
     let lang = s.lang;
-    let env = m.goenv();
     let mut out = Vec::new();
     let mut files: Vec<(String, String)> = ["SSL_CERT_FILE", "GIT_SSL_CAINFO"]
         .iter()
@@ -191,11 +189,7 @@ fn ca(m: &Machine, s: &Scope) -> Vec<Check> {
             Check::problem("net.ca", sec(), t!(lang, net_ca_unusable))
                 .details(bad)
                 .diagnosis("tls-certificate")
-                .fixes(
-                    rule_fixes("tls-certificate", &[], &env, lang)
-                        .into_iter()
-                        .take(2),
-                ),
+                .fixes(s.fixes("tls-certificate", &[], 2)),
         );
     } else {
         out.push(Check::ok("net.ca", sec(), t!(lang, net_ca_ok)).details(good));

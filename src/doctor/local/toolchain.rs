@@ -4,7 +4,7 @@
 use crate::doctor::machine::{Machine, version_tuple};
 use crate::doctor::model::{Check, Section};
 use crate::doctor::scope::Scope;
-use crate::doctor::{rule_fixes, set_go_var};
+use crate::doctor::{ALL, set_go_var};
 
 pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
     let lang = s.lang;
@@ -135,7 +135,7 @@ fn git(m: &Machine, s: &Scope) -> Check {
         return Check::problem("git.binary", Section::Toolchain, t!(lang, toolchain_no_git))
             .detail(t!(lang, toolchain_no_git_why))
             .diagnosis("git-not-found")
-            .fixes(rule_fixes("git-not-found", &[], &m.goenv(), lang));
+            .fixes(s.fixes("git-not-found", &[], ALL));
     };
     let v = m.git.version.clone().unwrap_or_else(|| "?".to_owned());
     let mut c = Check::ok(

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use super::{Ctx, net_failure};
 use crate::diagnose::goenv::{GoEnv, match_prefix_patterns};
+use crate::doctor::ALL;
 use crate::doctor::goproxy::{self, Entry};
 use crate::doctor::http::{HttpError, Response};
 use crate::doctor::model::{Check, Section, Status};
 use crate::doctor::resolve::escape;
-use crate::doctor::rule_fixes;
 use crate::doctor::scope::ModuleArg;
 use crate::redact::redact_owned;
 
@@ -228,12 +228,7 @@ fn not_found(
     let id = "module.proxy";
     let public = goproxy::is_public_proxy(url);
     let host = host_of(url);
-    let fixes = rule_fixes(
-        "private-module-via-proxy",
-        &[("module", &arg.path)],
-        &ctx.env,
-        lang,
-    );
+    let fixes = ctx.fixes("private-module-via-proxy", &[("module", &arg.path)], ALL);
     let mut precise = Vec::new();
     let var = if ctx.env.get("GONOPROXY").is_some() {
         "GONOPROXY"
@@ -377,7 +372,7 @@ pub(super) fn sumdb(
             c.diagnosis("sumdb-verify-failed")
                 .fix(crate::doctor::set_go_var(ctx.m, var, &value))
                 .fixes(
-                    rule_fixes("sumdb-verify-failed", &[("module", &arg.path)], env, lang)
+                    ctx.fixes("sumdb-verify-failed", &[("module", &arg.path)], ALL)
                         .into_iter()
                         .filter(|f| !f.contains("GOPRIVATE=") && !f.contains("GONOSUMDB=")),
                 )

@@ -25,8 +25,8 @@ use super::http::{self, Client, HttpError, ProxyEnv, Stage};
 use super::machine::Machine;
 use super::model::{Check, Section, Status};
 use super::resolve::{self, RepoRoot, Source};
-use super::rule_fixes;
 use super::scope::{ModuleArg, Scope};
+use super::{ALL, rule_fixes};
 use crate::diagnose::goenv::{GoEnv, match_prefix_patterns};
 use crate::i18n::Lang;
 use crate::redact::redact_owned;
@@ -53,6 +53,12 @@ impl std::fmt::Debug for Ctx<'_> {
 }
 
 impl Ctx<'_> {
+    /// At most `n` fix steps of diagnosis rule `id`, filled with `values`.
+    pub fn fixes(&self, id: &str, values: &[(&str, &str)], n: usize) -> Vec<String> {
+        let all = rule_fixes(id, values, &self.env, self.lang);
+        all.into_iter().take(n).collect()
+    }
+
     /// The ~/.netrc credentials go would send to `url` (`host:port` when
     /// the URL has a port, as go 1.23+ matches), unless refused already.
     pub fn credentials_for(&self, url: &str) -> Option<(String, String)> {
@@ -216,11 +222,9 @@ pub(crate) fn net_failure(
     };
     let mut c = Check::problem(id, section, summary);
     if let Some(d) = diag {
-        c = c.diagnosis(d).fixes(
-            rule_fixes(d, &[("host", &host), ("url", shown)], &ctx.env, lang)
-                .into_iter()
-                .take(3),
-        );
+        c = c
+            .diagnosis(d)
+            .fixes(ctx.fixes(d, &[("host", &host), ("url", shown)], 3));
     }
     c
 }
@@ -605,12 +609,7 @@ fn resolve_root(
             Err(Box::new(
                 Check::problem(id, sec(), summary)
                     .diagnosis(diag)
-                    .fixes(rule_fixes(
-                        diag,
-                        &[("module", &arg.path), ("url", &used)],
-                        &ctx.env,
-                        lang,
-                    ))
+                    .fixes(ctx.fixes(diag, &[("module", &arg.path), ("url", &used)], ALL))
                     .elapsed(started.elapsed()),
             ))
         }
@@ -648,11 +647,7 @@ fn reach(
                 t!(lang, probe_dns_failed, what, error = e.message),
             )
             .diagnosis(d)
-            .fixes(
-                rule_fixes(d, &[("host", host)], &ctx.env, lang)
-                    .into_iter()
-                    .take(3),
-            )
+            .fixes(ctx.fixes(d, &[("host", host)], 3))
             .elapsed(started.elapsed());
             return (vec![c], false);
         }
@@ -683,16 +678,7 @@ fn reach(
                 t!(lang, probe_tcp_failed, what, port, error = e.message),
             )
             .diagnosis(d)
-            .fixes(
-                rule_fixes(
-                    d,
-                    &[("host", host), ("port", &port.to_string())],
-                    &ctx.env,
-                    lang,
-                )
-                .into_iter()
-                .take(3),
-            )
+            .fixes(ctx.fixes(d, &[("host", host), ("port", &port.to_string())], 3))
             .elapsed(started.elapsed());
             (vec![dns, tcp], false)
         }
@@ -771,11 +757,7 @@ fn ssh_check(
                 ),
             )
             .diagnosis("ssh-connect-failed")
-            .fixes(
-                rule_fixes("ssh-connect-failed", &[("host", &t.host)], &ctx.env, lang)
-                    .into_iter()
-                    .take(2),
-            )
+            .fixes(ctx.fixes("ssh-connect-failed", &[("host", &t.host)], 2))
             .elapsed(out.elapsed),
         ));
     }
@@ -860,11 +842,7 @@ fn ls_remote(
         )
         .details(vcs::tail(&out.stderr, 3))
         .diagnosis(d)
-        .fixes(
-            rule_fixes(d, &[("host", &host)], &ctx.env, lang)
-                .into_iter()
-                .take(2),
-        )
+        .fixes(ctx.fixes(d, &[("host", &host)], 2))
         .elapsed(out.elapsed);
     }
     if out.ok {
@@ -889,11 +867,10 @@ fn ls_remote(
                     ),
                 )
                 .diagnosis("unknown-revision")
-                .fixes(rule_fixes(
+                .fixes(ctx.fixes(
                     "unknown-revision",
                     &[("module", &arg.path), ("version", v), ("url", url)],
-                    &ctx.env,
-                    lang,
+                    ALL,
                 ))
                 .elapsed(out.elapsed);
             }
