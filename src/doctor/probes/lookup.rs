@@ -9,8 +9,8 @@ use super::{Ctx, net_failure};
 use crate::diagnose::goenv::{GoEnv, match_prefix_patterns};
 use crate::doctor::ALL;
 use crate::doctor::goproxy::{self, Entry};
-use crate::doctor::http::{HttpError, Response};
-use crate::doctor::model::{Check, Section, Status};
+use crate::doctor::http::Response;
+use crate::doctor::model::{Check, Section};
 use crate::doctor::resolve::escape;
 use crate::doctor::scope::ModuleArg;
 use crate::redact::redact_owned;
@@ -156,7 +156,7 @@ pub(super) fn proxy(
             }
             Ok(r) if r.status == 404 || r.status == 410 => {
                 let mut c = not_found(ctx, arg, &url, &r, next_is_direct, lang)
-                    .detail(format!("GET {shown}: {} {}", r.status, r.reason));
+                    .detail(format!("GET {shown}: {}", r.answer()));
                 c = c.details(body_lines(&r));
                 last = Some(c.elapsed(started.elapsed()));
                 if has_next {
@@ -171,11 +171,10 @@ pub(super) fn proxy(
                         lang,
                         lookup_proxy_answered,
                         host = host_of(&url),
-                        status = r.status,
-                        reason = r.reason
+                        answer = r.answer()
                     ),
                 )
-                .detail(format!("GET {shown}: {} {}", r.status, r.reason));
+                .detail(format!("GET {shown}: {}", r.answer()));
                 c = c.details(body_lines(&r));
                 c = match r.status {
                     401 => c.diagnosis("https-auth-rejected").fix(t!(
@@ -254,8 +253,7 @@ fn not_found(
         host,
         var,
         path = arg.path,
-        status = r.status,
-        reason = r.reason
+        answer = r.answer()
     );
     if next_is_direct {
         // go falls back to git; the module works if git can reach it, but
@@ -319,9 +317,9 @@ pub(super) fn sumdb(
         );
     }
     let started = Instant::now();
-    let base = match sumdb_base(ctx, &db, timeout) {
+    let base = match sumdb_base(ctx, arg, &db, timeout) {
         Ok(b) => b,
-        Err(c) => return c(arg, lang).elapsed(started.elapsed()),
+        Err(c) => return c.elapsed(started.elapsed()),
     };
     let full = format!("{base}/lookup/{}@{}", escape(&arg.path), escape(version));
     let shown = redact_owned(&full);
@@ -363,11 +361,10 @@ pub(super) fn sumdb(
                     var,
                     name = db.name,
                     path = arg.path,
-                    status = r.status,
-                    reason = r.reason
+                    answer = r.answer()
                 ),
             )
-            .detail(format!("GET {shown}: {} {}", r.status, r.reason));
+            .detail(format!("GET {shown}: {}", r.answer()));
             c = c.details(body_lines(&r));
             c.diagnosis("sumdb-verify-failed")
                 .fix(crate::doctor::set_go_var(ctx.m, var, &value))
@@ -385,11 +382,10 @@ pub(super) fn sumdb(
                 lang,
                 lookup_sumdb_answered,
                 name = db.name,
-                status = r.status,
-                reason = r.reason
+                answer = r.answer()
             ),
         )
-        .detail(format!("GET {shown}: {} {}", r.status, r.reason))
+        .detail(format!("GET {shown}: {}", r.answer()))
         .diagnosis("sumdb-verify-failed")
         .elapsed(started.elapsed()),
         Err(e) => net_failure(ctx, id, sec(), &e, &shown, &t!(lang, lookup_sumdb_label))
@@ -397,59 +393,42 @@ pub(super) fn sumdb(
     }
 }
 
-type Deferred = Box<dyn FnOnce(&ModuleArg, crate::i18n::Lang) -> Check>;
-
 /// Where go talks to the checksum database: through the first proxy that
 /// says it supports it (`PROXY/sumdb/NAME/supported` answers 200), else
-/// directly (go's `dbProxy` order).
-fn sumdb_base(ctx: &Ctx<'_>, db: &goproxy::SumDb, timeout: Duration) -> Result<String, Deferred> {
+/// directly (go's `dbProxy` order).  `Err`: the check of a proxy that failed.
+fn sumdb_base(
+    ctx: &Ctx<'_>,
+    arg: &ModuleArg,
+    db: &goproxy::SumDb,
+    timeout: Duration,
+) -> Result<String, Box<Check>> {
     let items = goproxy::list(ctx.m.go.var("GOPROXY").unwrap_or("")).unwrap_or_default();
     for item in items {
-        match item.entry {
-            Entry::Direct | Entry::Off => break,
-            Entry::Url(u) => {
-                let supported = format!("{u}/sumdb/{}/supported", db.name);
-                let creds = ctx.credentials_for(&supported);
-                match ctx
-                    .client
-                    .get(&supported, creds.as_ref(), Instant::now() + timeout)
-                {
-                    Ok(r) if r.status == 200 => return Ok(format!("{u}/sumdb/{}", db.name)),
-                    Ok(r) if r.status == 404 || r.status == 410 => continue,
-                    Ok(r) => {
-                        let shown = redact_owned(&supported);
-                        let (st, re) = (r.status, r.reason.clone());
-                        return Err(Box::new(move |arg, lang| {
-                            Check::problem(
-                                "module.sumdb",
-                                Section::Module(arg.display()),
-                                t!(
-                                    lang,
-                                    lookup_sumdb_proxy_answered,
-                                    shown,
-                                    status = st,
-                                    reason = re
-                                ),
-                            )
-                        }));
-                    }
-                    Err(e) => {
-                        let shown = redact_owned(&supported);
-                        let e: HttpError = e;
-                        return Err(Box::new(move |arg, lang| {
-                            let mut c = Check::new(
-                                "module.sumdb",
-                                Section::Module(arg.display()),
-                                Status::Problem,
-                                t!(lang, lookup_sumdb_proxy_failed, shown, error = e),
-                            );
-                            c.diagnosis = super::diagnosis_of(&e, false);
-                            c
-                        }));
-                    }
-                }
+        let Entry::Url(u) = item.entry else { break };
+        let supported = format!("{u}/sumdb/{}/supported", db.name);
+        let creds = ctx.credentials_for(&supported);
+        let shown = redact_owned(&supported);
+        let summary = match ctx
+            .client
+            .get(&supported, creds.as_ref(), Instant::now() + timeout)
+        {
+            Ok(r) if r.status == 200 => return Ok(format!("{u}/sumdb/{}", db.name)),
+            Ok(r) if r.status == 404 || r.status == 410 => continue,
+            Ok(r) => t!(
+                ctx.lang,
+                lookup_sumdb_proxy_answered,
+                shown,
+                answer = r.answer()
+            ),
+            Err(e) => {
+                let summary = t!(ctx.lang, lookup_sumdb_proxy_failed, shown, error = e);
+                let mut c = Check::problem("module.sumdb", Section::Module(arg.display()), summary);
+                c.diagnosis = super::diagnosis_of(&e, false);
+                return Err(Box::new(c));
             }
-        }
+        };
+        let c = Check::problem("module.sumdb", Section::Module(arg.display()), summary);
+        return Err(Box::new(c));
     }
     Ok(db.url.trim_end_matches('/').to_owned())
 }

@@ -249,24 +249,12 @@ fn endpoints(ctx: &Ctx<'_>, timeout: Duration) -> Vec<Check> {
                 Ok(r) if r.status < 500 => Check::ok(
                     "net.goproxy",
                     Section::Network,
-                    t!(
-                        lang,
-                        probe_goproxy_answers,
-                        shown,
-                        status = r.status,
-                        reason = r.reason
-                    ),
+                    t!(lang, probe_goproxy_answers, shown, answer = r.answer()),
                 ),
                 Ok(r) => Check::problem(
                     "net.goproxy",
                     Section::Network,
-                    t!(
-                        lang,
-                        probe_goproxy_fails,
-                        shown,
-                        status = r.status,
-                        reason = r.reason
-                    ),
+                    t!(lang, probe_goproxy_fails, shown, answer = r.answer()),
                 ),
                 Err(e) => net_failure(
                     ctx,
@@ -293,13 +281,7 @@ fn endpoints(ctx: &Ctx<'_>, timeout: Duration) -> Vec<Check> {
             Ok(r) => Check::problem(
                 "net.gosumdb",
                 Section::Network,
-                t!(
-                    lang,
-                    probe_gosumdb_fails,
-                    shown,
-                    status = r.status,
-                    reason = r.reason
-                ),
+                t!(lang, probe_gosumdb_fails, shown, answer = r.answer()),
             )
             .diagnosis("sumdb-verify-failed"),
             Err(e) => net_failure(
@@ -599,7 +581,7 @@ fn resolve_root(
             let summary = if r.status == 200 {
                 format!("{}: {e}", redact_owned(&used))
             } else {
-                format!("reading {}: {} {}", redact_owned(&used), r.status, r.reason)
+                format!("reading {}: {}", redact_owned(&used), r.answer())
             };
             let diag = if r.status == 401 || r.status == 403 {
                 "go-import-meta"
