@@ -39,9 +39,9 @@ macro_rules! t {
 mod tests {
     use super::*;
 
-    /// The catalogue stays readable: both languages use the same
-    /// placeholders (a translation that drops one loses information), unless
-    /// a number is spelt differently (`and 2 more` / `等 3 个`).
+    /// Both languages use the same placeholders (a translation that drops
+    /// one loses information), unless a number is counted differently
+    /// (`a and 2 more` / `a 等 3 个模块`).
     #[test]
     fn catalogue_entries_translate_every_placeholder() {
         let table: toml::Table = include_str!("messages.toml").parse().unwrap();

@@ -121,8 +121,7 @@ fn private_check(m: &Machine, s: &Scope) -> Vec<Check> {
                 .fix(t!(
                     lang,
                     goenv_private_broad_fix,
-                    cmd = set_go_var(m, n, "github.com/YOUR-ORG"),
-                    m2 = set_go_var(m, n, "github.com/你的组织")
+                    cmd = set_go_var(m, n, &t!(lang, example_your_org))
                 )),
             );
         }
@@ -142,8 +141,7 @@ fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
                 .fix(t!(
                     lang,
                     goenv_gosumdb_off_fix,
-                    cmd = set_go_var(m, "GONOSUMDB", "git.example.com/your-org"),
-                    m2 = set_go_var(m, "GONOSUMDB", "git.example.com/你的组织")
+                    cmd = set_go_var(m, "GONOSUMDB", &t!(lang, example_private_path))
                 )),
         ),
         Err(e) => {
@@ -172,8 +170,7 @@ fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
                     .fix(t!(
                         lang,
                         goenv_nosumdb_everything_fix,
-                        cmd = set_go_var(m, nosum_name, "git.example.com/your-org"),
-                        m2 = set_go_var(m, nosum_name, "git.example.com/你的组织")
+                        cmd = set_go_var(m, nosum_name, &t!(lang, example_private_path))
                     ))
                     .fixes(
                         s.fixes("sumdb-verify-failed", &[], ALL)
@@ -200,8 +197,7 @@ fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
                         .fix(t!(
                             lang,
                             goenv_nosumdb_public_host_fix,
-                            cmd = set_go_var(m, nosum_name, "github.com/YOUR-ORG"),
-                            m2 = set_go_var(m, nosum_name, "github.com/你的组织")
+                            cmd = set_go_var(m, nosum_name, &t!(lang, example_your_org))
                         )),
                     );
                 } else {
@@ -547,7 +543,7 @@ fn summarize(items: &[&str], lang: Lang) -> String {
             goenv_and_more,
             a,
             more = rest.len(),
-            rest2 = rest.len() + 1
+            total = rest.len() + 1
         ),
     }
 }
