@@ -78,9 +78,23 @@ pub(crate) fn generate(text: &str) -> Result<String, Vec<String>> {
             err("not a table".to_owned());
             continue;
         };
-        if let Some(k) = entry.keys().find(|k| !matches!(k.as_str(), "en" | "zh")) {
-            err(format!("unknown key {k:?} (only en and zh)"));
+        if let Some(k) = entry
+            .keys()
+            .find(|k| !matches!(k.as_str(), "en" | "zh" | "cfg"))
+        {
+            err(format!(
+                "unknown key {k:?} (en, zh, and cfg for a platform-only message)"
+            ));
         }
+        // `cfg = "unix"`: the message of a check that exists on some platforms only.
+        let cfg = match entry.get("cfg").map(|v| v.as_str()) {
+            None => String::new(),
+            Some(Some(c @ ("unix" | "windows"))) => format!("#[cfg({c})]\n"),
+            Some(_) => {
+                err("cfg must be \"unix\" or \"windows\"".to_owned());
+                continue;
+            }
+        };
         let get = |lang: &str| {
             entry
                 .get(lang)
@@ -101,9 +115,9 @@ pub(crate) fn generate(text: &str) -> Result<String, Vec<String>> {
         let fields: BTreeSet<&String> = en_p.iter().chain(&zh_p).collect();
         let fields: Vec<&String> = fields.into_iter().collect();
         let params: Vec<String> = (0..fields.len()).map(|i| format!("T{i}")).collect();
-        let _ = writeln!(o, "#[derive(Debug)]");
+        let _ = writeln!(o, "{cfg}#[derive(Debug)]");
         if fields.is_empty() {
-            let _ = writeln!(o, "pub(crate) struct {id};\nimpl Message for {id} {{");
+            let _ = writeln!(o, "pub(crate) struct {id};\n{cfg}impl Message for {id} {{");
         } else {
             let decl: Vec<String> = fields
                 .iter()
@@ -113,7 +127,7 @@ pub(crate) fn generate(text: &str) -> Result<String, Vec<String>> {
             let bounds: Vec<String> = params.iter().map(|p| format!("{p}: Display")).collect();
             let _ = writeln!(
                 o,
-                "pub(crate) struct {id}<{ps}> {{ {decl} }}\nimpl<{bounds}> Message for {id}<{ps}> {{",
+                "pub(crate) struct {id}<{ps}> {{ {decl} }}\n{cfg}impl<{bounds}> Message for {id}<{ps}> {{",
                 ps = params.join(", "),
                 decl = decl.join(", "),
                 bounds = bounds.join(", "),
