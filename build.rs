@@ -10,6 +10,9 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+#[path = "build/doctor_messages.rs"]
+mod doctor_messages;
+
 #[path = "src/rules/spec.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod spec;
@@ -55,6 +58,26 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     std::fs::write(out.join("builtin_rules.rs"), generate(&rules))
         .unwrap_or_else(|e| fail(&format!("writing generated rules: {e}")));
+    messages(&out);
+}
+
+/// The doctor's message catalogue (build/doctor_messages.rs).
+fn messages(out: &std::path::Path) {
+    let file = doctor_messages::CATALOGUE;
+    println!("cargo::rerun-if-changed={file}");
+    println!("cargo::rerun-if-changed=build/doctor_messages.rs");
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| fail(&format!("{file}: {e}")));
+    match doctor_messages::generate(&text) {
+        Ok(code) => std::fs::write(out.join("doctor_messages.rs"), code)
+            .unwrap_or_else(|e| fail(&format!("writing generated messages: {e}"))),
+        Err(errors) => {
+            eprintln!(
+                "error: the doctor's message catalogue is invalid:\n{}",
+                errors.join("\n")
+            );
+            std::process::exit(1);
+        }
+    }
 }
 
 fn fail(msg: &str) -> ! {

@@ -21,6 +21,9 @@
 //! caches, not even go's telemetry counters), never prompts, sends each
 //! credential at most once, and bounds every probe by `--timeout`.
 
+#[macro_use]
+mod msg;
+
 pub mod gitcfg;
 pub mod gomod;
 pub mod goproxy;
@@ -99,17 +102,12 @@ pub fn run(opts: &Options) -> Result<Report, Unusable> {
     Ok(report)
 }
 
+/// "All the fix steps" for [`scope::Scope::fixes`] and the probes' `fixes`.
+pub(crate) const ALL: usize = usize::MAX;
+
 /// The time any one local program (go env, git config, ssh -G) may take.
 pub(crate) fn local_timeout() -> Duration {
     Duration::from_secs(5)
-}
-
-/// English or Chinese.
-pub(crate) fn l(lang: Lang, en: impl Into<String>, zh: impl Into<String>) -> String {
-    match lang {
-        Lang::En => en.into(),
-        Lang::Zh => zh.into(),
-    }
 }
 
 /// The command that sets a go variable: `go env -w`, or `export` when the

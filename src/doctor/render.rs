@@ -10,7 +10,6 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 use serde_json::{Value, json};
 
-use super::l;
 use super::model::{Check, Report, Section, Status};
 use crate::i18n::Lang;
 use crate::redact::redact_owned;
@@ -74,13 +73,13 @@ fn paint(s: &str, st: Style) -> String {
 
 pub fn section_title(s: &Section, lang: Lang) -> String {
     match s {
-        Section::Toolchain => l(lang, "Toolchain", "工具链"),
-        Section::GoEnv => l(lang, "Go settings (go env)", "Go 设置（go env）"),
+        Section::Toolchain => t!(lang, report_toolchain),
+        Section::GoEnv => t!(lang, report_go_env),
         Section::Git => "Git".to_owned(),
-        Section::Credentials => l(lang, "Credentials", "凭据"),
+        Section::Credentials => t!(lang, report_credentials),
         Section::Ssh => "SSH".to_owned(),
-        Section::Network => l(lang, "Network", "网络"),
-        Section::Module(m) => l(lang, format!("Module {m}"), format!("模块 {m}")),
+        Section::Network => t!(lang, report_network),
+        Section::Module(m) => t!(lang, report_module, m),
     }
 }
 
@@ -131,37 +130,19 @@ pub fn text(report: &Report, o: TextOptions) -> String {
     }
     out.push('\n');
     if !report.network {
-        let _ = writeln!(
-            out,
-            "{}",
-            paint(
-                &l(
-                    lang,
-                    "Network probes were not run: add --network, or name a module (gotriage doctor MODULE).",
-                    "没有运行网络探测：加上 --network，或指定一个模块（gotriage doctor 模块路径）。",
-                ),
-                DIM
-            )
-        );
+        let _ = writeln!(out, "{}", paint(&t!(lang, report_network_not_run), DIM));
     }
     let t = report.tally();
-    let mut summary = l(
+    let mut summary = t!(
         lang,
-        format!(
-            "{} problem(s), {} warning(s), {} ok, {} skipped",
-            t.problem, t.warn, t.ok, t.skip
-        ),
-        format!(
-            "{} 个问题，{} 个警告，{} 项正常，{} 项跳过",
-            t.problem, t.warn, t.ok, t.skip
-        ),
+        report_tally,
+        problem = t.problem,
+        warn = t.warn,
+        ok = t.ok,
+        skip = t.skip
     );
     if let Some(d) = report.network_elapsed {
-        summary.push_str(&l(
-            lang,
-            format!(" (network probes: {})", secs(d)),
-            format!("（网络探测用时 {}）", secs(d)),
-        ));
+        summary.push_str(&t!(lang, report_network_elapsed, secs = secs(d)));
     }
     let st = if t.problem > 0 {
         style(Status::Problem)
@@ -204,16 +185,8 @@ fn line(out: &mut String, c: &Check, o: TextOptions) {
         if c.fix.len() > MAX_FIXES {
             let more = c.fix.len() - MAX_FIXES;
             let hint = match c.diagnosis {
-                Some(id) => l(
-                    o.lang,
-                    format!("({more} more: gotriage explain {id}, or --format json)"),
-                    format!("（还有 {more} 条：gotriage explain {id}，或 --format json）"),
-                ),
-                None => l(
-                    o.lang,
-                    format!("({more} more with --format json)"),
-                    format!("（还有 {more} 条，见 --format json）"),
-                ),
+                Some(id) => t!(o.lang, report_more_fixes_explain, more, id),
+                None => t!(o.lang, report_more_fixes_json, more),
             };
             let _ = writeln!(out, "      {}", paint(&hint, DIM));
         }

@@ -10,7 +10,7 @@
 //! credentials), so they are never *guessed* private here.
 
 use super::machine::Machine;
-use crate::diagnose::goenv::{is_public_host, match_prefix_patterns};
+use crate::diagnose::goenv::{GoEnv, is_public_host, match_prefix_patterns};
 use crate::i18n::Lang;
 
 /// A `MODULE[@VERSION]` argument.
@@ -98,6 +98,8 @@ pub struct PrivateModule {
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub lang: Lang,
+    /// The go environment as the diagnosis rules see it ([`Machine::goenv`]).
+    pub env: GoEnv,
     pub named: Vec<ModuleArg>,
     /// Modules of go.mod go would fetch (after replacements).
     pub required: Vec<(String, String)>,
@@ -117,7 +119,7 @@ impl Scope {
                     continue;
                 };
                 let reason = if goprivate.is_some_and(|g| match_prefix_patterns(g, &path)) {
-                    Some(super::l(lang, "GOPRIVATE covers it", "GOPRIVATE 覆盖了它"))
+                    Some(t!(lang, scope_goprivate_covers))
                 } else {
                     private_host_reason(host_of(&path), lang)
                 };
@@ -154,11 +156,21 @@ impl Scope {
         private_hosts.dedup();
         Scope {
             lang,
+            env: m.goenv(),
             named,
             required,
             private,
             private_hosts,
         }
+    }
+}
+
+impl Scope {
+    /// At most `n` fix steps of diagnosis rule `id`, filled with `values`
+    /// and this machine's settings ([`super::rule_fixes`]).
+    pub fn fixes(&self, id: &str, values: &[(&str, &str)], n: usize) -> Vec<String> {
+        let all = super::rule_fixes(id, values, &self.env, self.lang);
+        all.into_iter().take(n).collect()
     }
 }
 
@@ -206,40 +218,26 @@ const FORGE_LABELS: &[&str] = &[
 
 /// Why a module host looks private, if it does.
 pub fn private_host_reason(host: &str, lang: Lang) -> Option<String> {
-    let l = |en: &str, zh: &str| Some(super::l(lang, en, zh));
     let host = host.to_ascii_lowercase();
-    if is_public_host(&host) {
-        return None;
-    }
-    if host.contains(':') {
-        return l("its host has a port", "它的主机名带端口");
-    }
-    if host.parse::<std::net::IpAddr>().is_ok() {
-        return l("its host is an IP address", "它的主机是 IP 地址");
-    }
     let labels: Vec<&str> = host.split('.').collect();
-    if labels.len() < 2 {
-        return l(
-            "its host is not a public domain name",
-            "它的主机名不是公网域名",
-        );
-    }
-    if labels.last().is_some_and(|t| INTERNAL_TLDS.contains(t)) {
-        return l("its host is an internal domain", "它的主机是内部域名");
-    }
-    if host.ends_with(".ghe.com") {
-        return l(
-            "its host is GitHub Enterprise",
-            "它的主机是 GitHub Enterprise",
-        );
-    }
-    if labels.len() >= 3 && FORGE_LABELS.contains(&labels[0]) {
-        return l(
-            "its host looks like a self-hosted git server",
-            "它的主机看起来是自建的 git 服务器",
-        );
-    }
-    None
+    let reason = if is_public_host(&host) {
+        return None;
+    } else if host.contains(':') {
+        t!(lang, scope_host_has_port)
+    } else if host.parse::<std::net::IpAddr>().is_ok() {
+        t!(lang, scope_host_is_ip)
+    } else if labels.len() < 2 {
+        t!(lang, scope_host_not_public_domain)
+    } else if labels.last().is_some_and(|t| INTERNAL_TLDS.contains(t)) {
+        t!(lang, scope_host_internal_domain)
+    } else if host.ends_with(".ghe.com") {
+        t!(lang, scope_host_github_enterprise)
+    } else if labels.len() >= 3 && FORGE_LABELS.contains(&labels[0]) {
+        t!(lang, scope_host_self_hosted_forge)
+    } else {
+        return None;
+    };
+    Some(reason)
 }
 
 /// Whether `host` is known to serve git repositories itself (a hosting

@@ -7,7 +7,7 @@ use crate::doctor::http::Url;
 use crate::doctor::machine::Machine;
 use crate::doctor::model::{Check, Section};
 use crate::doctor::scope::Scope;
-use crate::doctor::{l, rule_fixes, ssh};
+use crate::doctor::{ALL, ssh};
 use crate::redact::redact_owned;
 use crate::render::shell_word;
 
@@ -30,7 +30,8 @@ fn private_hosts(m: &Machine, s: &Scope) -> Vec<Check> {
         .filter(|h| crate::doctor::scope::is_git_host(h))
         .filter(|h| {
             let url = format!("https://{h}/");
-            let target = crate::doctor::gitcfg::rewrite(&url, &rewrites).map_or(url.clone(), |(u, _)| u);
+            let target =
+                crate::doctor::gitcfg::rewrite(&url, &rewrites).map_or(url.clone(), |(u, _)| u);
             target.starts_with("https://")
                 && crate::redact::redact(&target) == target.as_str()
                 && netrc.is_none_or(|n| n.entry(h).is_none())
@@ -41,19 +42,16 @@ fn private_hosts(m: &Machine, s: &Scope) -> Vec<Check> {
             Check::warn(
                 "credentials.private-host",
                 Section::Credentials,
-                l(
-                    lang,
-                    format!("no credentials for {h}: no ~/.netrc entry, no credential helper, no SSH rewrite"),
-                    format!("没有 {h} 的凭据：~/.netrc 中没有条目，没有凭据助手，也没有改写为 SSH"),
-                ),
+                t!(lang, creds_private_host_no_credentials, host = h),
             )
-            .detail(l(
-                lang,
-                "fine if the repositories there are public; private ones fail with `could not read Username`",
-                "如果那里的仓库是公开的则没有问题；私有仓库会失败并报 `could not read Username`",
-            ))
+            .detail(t!(lang, creds_private_host_fine_if_public))
             .diagnosis("https-credentials-missing")
-            .fixes(rule_fixes("https-credentials-missing", &[("host", h)], &m.goenv(), lang).into_iter().filter(|f| !f.contains("GOPRIVATE")).take(2))
+            .fixes(
+                s.fixes("https-credentials-missing", &[("host", h)], ALL)
+                    .into_iter()
+                    .filter(|f| !f.contains("GOPRIVATE"))
+                    .take(2),
+            )
         })
         .collect()
 }
@@ -85,18 +83,14 @@ fn netrc(m: &Machine, s: &Scope) -> Vec<Check> {
             return vec![Check::problem(
                 "netrc.file",
                 sec(),
-                l(
-                    lang,
-                    format!("cannot read {shown}: {e}"),
-                    format!("无法读取 {shown}：{e}"),
-                ),
+                t!(lang, creds_netrc_unreadable, shown, error = e),
             )];
         }
         Ok(None) => {
             return vec![Check::skip(
                 "netrc.file",
                 sec(),
-                l(lang, format!("no {shown}"), format!("没有 {shown}")),
+                t!(lang, creds_netrc_missing, shown),
             )];
         }
         Ok(Some(n)) => n,
@@ -104,7 +98,7 @@ fn netrc(m: &Machine, s: &Scope) -> Vec<Check> {
     let mut out = Vec::new();
     let machines = n.machines();
     let list = if machines.is_empty() {
-        l(lang, "no machine entries", "没有 machine 条目")
+        t!(lang, creds_netrc_no_machines)
     } else {
         machines.join(", ")
     };
@@ -114,11 +108,7 @@ fn netrc(m: &Machine, s: &Scope) -> Vec<Check> {
             Check::problem(
                 "netrc.file",
                 sec(),
-                l(
-                    lang,
-                    format!("{shown} (mode {mode}) can be read by other users: it holds passwords"),
-                    format!("{shown}（权限 {mode}）其他用户可以读取：其中保存着密码"),
-                ),
+                t!(lang, creds_netrc_too_open, shown, mode),
             )
             .detail(format!("machine: {list}"))
             .fix(format!("chmod 600 {}", shell_word(&shown))),
@@ -127,22 +117,14 @@ fn netrc(m: &Machine, s: &Scope) -> Vec<Check> {
         out.push(Check::ok(
             "netrc.file",
             sec(),
-            l(
-                lang,
-                format!("{shown} (mode {mode}): {list}"),
-                format!("{shown}（权限 {mode}）：{list}"),
-            ),
+            t!(lang, creds_netrc_ok, shown, mode, list),
         ));
     }
     if m.var("NETRC").is_some() {
         out.push(Check::warn(
             "netrc.git",
             sec(),
-            l(
-                lang,
-                format!("NETRC={shown}: go reads it, but git (curl) only reads ~/.netrc"),
-                format!("NETRC={shown}：go 会读取它，但 git（curl）只读取 ~/.netrc"),
-            ),
+            t!(lang, creds_netrc_var_git_ignores, shown),
         ));
     }
     // go 1.23+ matches `machine` against host:port when the URL has a port.
@@ -156,18 +138,10 @@ fn netrc(m: &Machine, s: &Scope) -> Vec<Check> {
                 Check::warn(
                     "netrc.hostport",
                     sec(),
-                    l(
-                        lang,
-                        format!("{shown} has `machine {host}`, but go 1.23+ looks for `machine {hp}` for https://{hp}"),
-                        format!("{shown} 中有 `machine {host}`，但 go 1.23+ 对 https://{hp} 查找的是 `machine {hp}`"),
-                    ),
+                    t!(lang, creds_netrc_hostport, shown, host, hp),
                 )
                 .diagnosis("https-auth-rejected")
-                .fix(l(
-                    lang,
-                    format!("Add an entry for the port too: `machine {hp} login USER password TOKEN`."),
-                    format!("为该端口也加一条：`machine {hp} login 用户名 password 令牌`。"),
-                )),
+                .fix(t!(lang, creds_netrc_hostport_fix, hp)),
             );
         }
     }
@@ -183,16 +157,8 @@ fn ssh_checks(m: &Machine, s: &Scope) -> Vec<Check> {
     if m.ssh.ssh.is_none() {
         if in_play {
             out.push(
-                Check::problem(
-                    "ssh.binary",
-                    sec(),
-                    l(lang, "ssh is not installed, but git is set to fetch over SSH", "没有安装 ssh，但 git 被配置为通过 SSH 获取"),
-                )
-                .fix(l(
-                    lang,
-                    "Install the OpenSSH client: `apt-get install -y openssh-client` (Debian) or `apk add openssh-client` (Alpine).",
-                    "安装 OpenSSH 客户端：`apt-get install -y openssh-client`（Debian）或 `apk add openssh-client`（Alpine）。",
-                )),
+                Check::problem("ssh.binary", sec(), t!(lang, creds_ssh_missing))
+                    .fix(t!(lang, creds_ssh_missing_fix)),
             );
         }
         return out;
@@ -202,57 +168,33 @@ fn ssh_checks(m: &Machine, s: &Scope) -> Vec<Check> {
         Some(ssh::Agent::Keys(k)) => Check::ok(
             "ssh.agent",
             sec(),
-            l(
-                lang,
-                format!("ssh-agent holds {} key(s)", k.len()),
-                format!("ssh-agent 中有 {} 个密钥", k.len()),
-            ),
+            t!(lang, creds_agent_keys, count = k.len()),
         )
         .details(k.iter().map(|line| ssh::key_label(line))),
         other => {
             let why = match other {
                 Some(ssh::Agent::Empty) => {
-                    l(lang, "ssh-agent holds no keys", "ssh-agent 中没有密钥")
+                    t!(lang, creds_agent_empty)
                 }
                 Some(ssh::Agent::Unknown(e)) => e.clone(),
-                _ => l(lang, "no ssh-agent", "没有 ssh-agent"),
+                _ => t!(lang, creds_agent_none),
             };
             if !keys.is_empty() {
                 Check::ok(
                     "ssh.agent",
                     sec(),
-                    l(
-                        lang,
-                        format!("{why}; ssh offers {}", keys.join(", ")),
-                        format!("{why}；ssh 会使用 {}", keys.join(", ")),
-                    ),
+                    t!(lang, creds_agent_key_files, why, keys = keys.join(", ")),
                 )
             } else if in_play {
                 Check::problem(
                     "ssh.agent",
                     sec(),
-                    l(
-                        lang,
-                        format!("{why} and no key in ~/.ssh: ssh has nothing to offer the server"),
-                        format!("{why}，~/.ssh 中也没有密钥：ssh 无法向服务器提供任何密钥"),
-                    ),
+                    t!(lang, creds_agent_nothing_to_offer, why),
                 )
                 .diagnosis("ssh-publickey-denied")
-                .fixes(
-                    rule_fixes("ssh-publickey-denied", &[], &m.goenv(), lang)
-                        .into_iter()
-                        .take(1),
-                )
+                .fixes(s.fixes("ssh-publickey-denied", &[], 1))
             } else {
-                Check::skip(
-                    "ssh.agent",
-                    sec(),
-                    l(
-                        lang,
-                        format!("{why}, no key in ~/.ssh (SSH is not in play)"),
-                        format!("{why}，~/.ssh 中没有密钥（未使用 SSH）"),
-                    ),
-                )
+                Check::skip("ssh.agent", sec(), t!(lang, creds_agent_not_in_play, why))
             }
         }
     };
@@ -262,13 +204,11 @@ fn ssh_checks(m: &Machine, s: &Scope) -> Vec<Check> {
             Err(e) => Check::warn(
                 "ssh.config",
                 sec(),
-                l(
+                t!(
                     lang,
-                    format!(
-                        "ssh cannot read its configuration for {}: {e}",
-                        h.destination
-                    ),
-                    format!("ssh 无法读取 {} 的配置：{e}", h.destination),
+                    creds_ssh_config_error,
+                    error = e,
+                    destination = h.destination
                 ),
             ),
             Ok(cfg) => {
@@ -280,30 +220,19 @@ fn ssh_checks(m: &Machine, s: &Scope) -> Vec<Check> {
                     .map(str::to_ascii_lowercase);
                 if matches!(strict.as_deref(), Some("no" | "off" | "false")) {
                     out.push(
-                        Check::warn(
-                            "ssh.strict",
-                            sec(),
-                            l(
-                                lang,
-                                format!("StrictHostKeyChecking=no for {host}: ssh accepts any server key (and a changed one)"),
-                                format!("{host} 的 StrictHostKeyChecking=no：ssh 接受任何服务器密钥（包括变化后的）"),
-                            ),
-                        )
-                        .fix(l(
-                            lang,
-                            format!("Remove it from ~/.ssh/config and record the real key: `ssh-keyscan {host} >> ~/.ssh/known_hosts`, checking the fingerprint against the one {host} publishes."),
-                            format!("从 ~/.ssh/config 中删除它并记录真实的密钥：`ssh-keyscan {host} >> ~/.ssh/known_hosts`，并与 {host} 公布的指纹核对。"),
-                        )),
+                        Check::warn("ssh.strict", sec(), t!(lang, creds_ssh_strict_off, host))
+                            .fix(t!(lang, creds_ssh_strict_off_fix, host)),
                     );
                 }
                 if let Some(p) = &cfg.proxy {
                     Check::ok(
                         "ssh.known-hosts",
                         sec(),
-                        l(
+                        t!(
                             lang,
-                            format!("{}: reached through {p}", h.destination),
-                            format!("{}：通过 {p} 连接", h.destination),
+                            creds_known_hosts_via_proxy,
+                            proxy = p,
+                            destination = h.destination
                         ),
                     )
                     .detail(known_detail(m, &h.known_in, &name, lang))
@@ -316,25 +245,25 @@ fn ssh_checks(m: &Machine, s: &Scope) -> Vec<Check> {
                     Check::problem(
                         "ssh.known-hosts",
                         sec(),
-                        l(
-                            lang,
-                            format!("{name} is not in known_hosts: ssh will refuse to connect (no one to ask under go)"),
-                            format!("known_hosts 中没有 {name}：ssh 会拒绝连接（在 go 下没有人可以确认）"),
-                        ),
+                        t!(lang, creds_known_hosts_missing, name),
                     )
-                    .detail(l(lang, format!("searched: {}", files.join(", ")), format!("已查找：{}", files.join(", "))))
-                    .detail(l(lang, format!("in play because of {}", h.because), format!("原因：{}", h.because)))
+                    .detail(t!(
+                        lang,
+                        creds_known_hosts_searched,
+                        files = files.join(", ")
+                    ))
+                    .detail(t!(lang, creds_ssh_in_play_because, because = h.because))
                     .diagnosis("ssh-host-key-unknown")
-                    .fixes(rule_fixes("ssh-host-key-unknown", &[("host", &keyscan_target(host, cfg.port))], &m.goenv(), lang).into_iter().take(1))
+                    .fixes(s.fixes(
+                        "ssh-host-key-unknown",
+                        &[("host", &keyscan_target(host, cfg.port))],
+                        1,
+                    ))
                 } else {
                     Check::ok(
                         "ssh.known-hosts",
                         sec(),
-                        l(
-                            lang,
-                            format!("{name} is in known_hosts"),
-                            format!("known_hosts 中有 {name}"),
-                        ),
+                        t!(lang, creds_known_hosts_ok, name),
                     )
                     .detail(known_detail(m, &h.known_in, &name, lang))
                 }
@@ -361,11 +290,7 @@ fn known_detail(
     lang: crate::i18n::Lang,
 ) -> String {
     if files.is_empty() {
-        return l(
-            lang,
-            format!("{name}: not in known_hosts"),
-            format!("{name}：不在 known_hosts 中"),
-        );
+        return t!(lang, creds_known_hosts_not_listed, name);
     }
     redact_owned(
         &files

@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::doctor::ALL;
 use crate::doctor::gitcfg::{self, Rewrite};
 use crate::doctor::machine::Machine;
 use crate::doctor::model::{Check, Section};
 use crate::doctor::scope::Scope;
-use crate::doctor::{l, rule_fixes};
 use crate::redact::redact_owned;
 use crate::render::shell_word;
 
@@ -28,23 +28,10 @@ pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
             })
             .unwrap_or_default();
         return vec![
-            Check::problem(
-                "git.config",
-                Section::Git,
-                l(
-                    lang,
-                    "git cannot read its configuration",
-                    "git 无法读取它的配置",
-                ),
-            )
-            .details(e.lines().map(redact_owned))
-            .diagnosis("git-config-invalid")
-            .fixes(rule_fixes(
-                "git-config-invalid",
-                &[("path", &path)],
-                &m.goenv(),
-                lang,
-            )),
+            Check::problem("git.config", Section::Git, t!(lang, git_config_unreadable))
+                .details(e.lines().map(redact_owned))
+                .diagnosis("git-config-invalid")
+                .fixes(s.fixes("git-config-invalid", &[("path", &path)], ALL)),
         ];
     }
     let mut out = rewrites(m, s);
@@ -70,11 +57,7 @@ fn rewrites(m: &Machine, s: &Scope) -> Vec<Check> {
         return vec![Check::ok(
             "git.insteadof",
             Section::Git,
-            l(
-                lang,
-                "no url.*.insteadOf rewrites: git fetches the https:// URLs go gives it",
-                "没有 url.*.insteadOf 改写：git 按 go 给出的 https:// 地址获取",
-            ),
+            t!(lang, git_insteadof_none),
         )];
     }
     let mut out = Vec::new();
@@ -85,11 +68,7 @@ fn rewrites(m: &Machine, s: &Scope) -> Vec<Check> {
             Check::ok(
                 "git.insteadof",
                 Section::Git,
-                l(
-                    lang,
-                    format!("{} insteadOf rewrite(s)", good.len()),
-                    format!("{} 条 insteadOf 改写", good.len()),
-                ),
+                t!(lang, git_insteadof_count, count = good.len()),
             )
             .details(good.iter().map(|r| {
                 format!(
@@ -112,41 +91,23 @@ fn rewrites(m: &Machine, s: &Scope) -> Vec<Check> {
         let mut c = Check::warn(
             "git.insteadof-credential",
             Section::Git,
-            l(
-                lang,
-                format!("an insteadOf rewrite in {} has a credential written into its URL", origin(m, &r.origin)),
-                format!("{} 中的一条 insteadOf 改写把凭据写进了 URL", origin(m, &r.origin)),
-            ),
+            t!(lang, git_insteadof_credential, file = origin(m, &r.origin)),
         )
         .detail(format!("url.\"{}\".insteadOf \"{}\"", r.base, r.prefix))
-        .detail(l(
+        .detail(t!(lang, git_insteadof_credential_why))
+        .fix(t!(
             lang,
-            "it is stored in plain text, printed by `git config --list` and, with go 1.25+, in go's own error messages",
-            "它以明文保存，会被 `git config --list` 打印出来，go 1.25+ 的错误信息里也会出现",
-        ))
-        .fix(l(
-            lang,
-            format!("Delete the {section} section from {file}: `{edit}`."),
-            format!("从 {file} 中删除 {section} 这一节：`{edit}`。"),
+            git_insteadof_credential_delete,
+            section,
+            file,
+            edit
         ));
         c = if host == "github.com" {
-            c.fix(l(
-                lang,
-                "Use a credential helper instead: `gh auth setup-git` (GitHub CLI).",
-                "改用凭据助手：`gh auth setup-git`（GitHub CLI）。",
-            ))
+            c.fix(t!(lang, git_insteadof_credential_use_gh))
         } else {
-            c.fix(l(
-                lang,
-                format!("Use a credential helper or ~/.netrc instead: `machine {host} login USER password TOKEN`, then `chmod 600 ~/.netrc`."),
-                format!("改用凭据助手或 ~/.netrc：`machine {host} login 用户名 password 令牌`，然后 `chmod 600 ~/.netrc`。"),
-            ))
+            c.fix(t!(lang, git_insteadof_credential_use_netrc, host))
         };
-        c = c.fix(l(
-            lang,
-            "Then revoke that token: it has been stored in plain text.",
-            "然后吊销该令牌：它已经以明文保存过。",
-        ));
+        c = c.fix(t!(lang, git_insteadof_credential_revoke));
         out.push(c);
     }
     out
@@ -159,42 +120,24 @@ fn helpers(m: &Machine, s: &Scope) -> Check {
         let mut c = Check::ok(
             "git.credential-helper",
             Section::Git,
-            l(
-                lang,
-                "no credential helper: git uses ~/.netrc, or fails (go turns git's prompts off)",
-                "没有凭据助手：git 使用 ~/.netrc，否则失败（go 关闭了 git 的提示）",
-            ),
+            t!(lang, git_helper_none),
         );
         if m.var("GIT_ASKPASS").is_some() {
-            c = c.detail(l(
-                lang,
-                "GIT_ASKPASS is set: git asks that program for credentials (doctor's probes do not run it)",
-                "设置了 GIT_ASKPASS：git 会向该程序索取凭据（doctor 的探测不会运行它）",
-            ));
+            c = c.detail(t!(lang, git_helper_askpass));
         }
         return c;
     }
     let mut c = Check::ok(
         "git.credential-helper",
         Section::Git,
-        l(
+        t!(
             lang,
-            format!(
-                "credential helper(s): {}",
-                helpers
-                    .iter()
-                    .map(|(_, h)| h.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            format!(
-                "凭据助手：{}",
-                helpers
-                    .iter()
-                    .map(|(_, h)| h.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            git_helper_list,
+            helpers = helpers
+                .iter()
+                .map(|(_, h)| h.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     )
     .details(
@@ -213,22 +156,11 @@ fn helpers(m: &Machine, s: &Scope) -> Check {
             return Check::warn(
                 "git.credential-helper",
                 Section::Git,
-                l(
-                    lang,
-                    format!("credential.helper=store keeps passwords in plain text in {}, which others can read", super::tilde(m, &file)),
-                    format!("credential.helper=store 把密码以明文保存在 {} 中，且其他用户可读", super::tilde(m, &file)),
-                ),
+                t!(lang, git_helper_store_open, file = super::tilde(m, &file)),
             )
             .fix(format!("chmod 600 {}", shell_word(&super::tilde(m, &file))));
         }
-        c = c.detail(l(
-            lang,
-            format!(
-                "`store` keeps passwords in plain text in {}",
-                super::tilde(m, &file)
-            ),
-            format!("`store` 把密码以明文保存在 {} 中", super::tilde(m, &file)),
-        ));
+        c = c.detail(t!(lang, git_helper_store, file = super::tilde(m, &file)));
     }
     c
 }
@@ -266,24 +198,23 @@ fn extraheaders(m: &Machine, s: &Scope) -> Vec<Check> {
         .filter(|e| e.file().is_some())
         .filter(|e| {
             let v = e.value.as_deref().unwrap_or("").to_ascii_lowercase();
-            v.starts_with("authorization") || v.starts_with("private-token") || v.starts_with("proxy-authorization")
+            v.starts_with("authorization")
+                || v.starts_with("private-token")
+                || v.starts_with("proxy-authorization")
         })
         .map(|e| {
             Check::warn(
                 "git.extraheader",
                 Section::Git,
-                l(
+                t!(
                     lang,
-                    format!("{} sends an authorization header stored in plain text in {}", e.key, origin(m, &e.origin)),
-                    format!("{} 发送的认证头以明文保存在 {} 中", e.key, origin(m, &e.origin)),
+                    git_extraheader,
+                    key = e.key,
+                    file = origin(m, &e.origin)
                 ),
             )
             .detail(format!("{} = {}", e.key, e.value.as_deref().unwrap_or("")))
-            .fix(l(
-                lang,
-                "Use a credential helper (`gh auth setup-git`, Git Credential Manager) or ~/.netrc (mode 0600); in CI pass the header through GIT_CONFIG_COUNT/GIT_CONFIG_KEY_0/GIT_CONFIG_VALUE_0.",
-                "改用凭据助手（`gh auth setup-git`、Git Credential Manager）或 ~/.netrc（权限 0600）；在 CI 中通过 GIT_CONFIG_COUNT/GIT_CONFIG_KEY_0/GIT_CONFIG_VALUE_0 传入该请求头。",
-            ))
+            .fix(t!(lang, git_extraheader_fix))
         })
         .collect()
 }
@@ -307,19 +238,11 @@ fn sslverify(m: &Machine, s: &Scope) -> Vec<Check> {
         return Vec::new();
     }
     vec![
-        Check::problem(
-            "git.sslverify",
-            Section::Git,
-            l(
-                lang,
-                "git does not verify TLS certificates: anyone on the network path can serve you code",
-                "git 不校验 TLS 证书：网络路径上的任何人都可以给你提供代码",
-            ),
-        )
-        .details(off)
-        .diagnosis("tls-certificate")
-        .fix("git config --global --unset http.sslVerify")
-        .fixes(rule_fixes("tls-certificate", &[], &m.goenv(), lang).into_iter().take(2)),
+        Check::problem("git.sslverify", Section::Git, t!(lang, git_sslverify_off))
+            .details(off)
+            .diagnosis("tls-certificate")
+            .fix("git config --global --unset http.sslVerify")
+            .fixes(s.fixes("tls-certificate", &[], 2)),
     ]
 }
 
@@ -339,28 +262,16 @@ fn safe_directory(m: &Machine, s: &Scope) -> Vec<Check> {
             Check::warn(
                 "git.safe-directory",
                 Section::Git,
-                l(
-                    lang,
-                    "safe.directory=* turns git's repository-ownership check off everywhere",
-                    "safe.directory=* 在所有地方关闭了 git 的仓库所有权检查",
-                ),
+                t!(lang, git_safe_directory_star),
             )
-            .fix(l(
-                lang,
-                "Name the directories instead: `git config --global --unset-all safe.directory '*'` and `git config --global --add safe.directory /path/to/repo`.",
-                "改为写明具体目录：`git config --global --unset-all safe.directory '*'`，再 `git config --global --add safe.directory /仓库/路径`。",
-            )),
+            .fix(t!(lang, git_safe_directory_star_fix)),
         );
     } else if !dirs.is_empty() {
         out.push(
             Check::ok(
                 "git.safe-directory",
                 Section::Git,
-                l(
-                    lang,
-                    format!("safe.directory: {} entr(y/ies)", dirs.len()),
-                    format!("safe.directory：{} 条", dirs.len()),
-                ),
+                t!(lang, git_safe_directory_list, count = dirs.len()),
             )
             .details(dirs.iter().cloned()),
         );
@@ -394,14 +305,10 @@ fn ownership(m: &Machine, s: &Scope, dirs: &[String], star: bool) -> Option<Chec
         Check::problem(
             "git.ownership",
             Section::Git,
-            l(
-                lang,
-                format!("{root_s} belongs to another user (uid {owner}): git refuses it, and go build fails with `error obtaining VCS status`"),
-                format!("{root_s} 属于另一个用户（uid {owner}）：git 拒绝操作它，go build 会失败并报 `error obtaining VCS status`"),
-            ),
+            t!(lang, git_ownership, dir = root_s, owner),
         )
         .diagnosis("vcs-dubious-ownership")
-        .fixes(rule_fixes("vcs-dubious-ownership", &[("dir", &root_s)], &m.goenv(), lang)),
+        .fixes(s.fixes("vcs-dubious-ownership", &[("dir", &root_s)], ALL)),
     )
 }
 
@@ -423,10 +330,6 @@ fn ssh_command(m: &Machine, s: &Scope) -> Option<Check> {
     Some(Check::ok(
         "git.ssh-command",
         Section::Git,
-        l(
-            lang,
-            format!("git runs ssh as {what}={v}"),
-            format!("git 通过 {what}={v} 运行 ssh"),
-        ),
+        t!(lang, git_ssh_command, what, value = v),
     ))
 }

@@ -11,7 +11,7 @@ use crate::doctor::goproxy::{self, Entry};
 use crate::doctor::machine::{Machine, version_tuple};
 use crate::doctor::model::{Check, Section};
 use crate::doctor::scope::Scope;
-use crate::doctor::{l, rule_fixes, set_go_var};
+use crate::doctor::{ALL, set_go_var};
 use crate::i18n::Lang;
 use crate::render::shell_word;
 
@@ -52,36 +52,16 @@ fn goproxy_check(m: &Machine, s: &Scope) -> Check {
         )),
         Ok(items) => {
             if items.first().is_some_and(|i| i.entry == Entry::Off) {
-                return Check::warn(
-                    id,
-                    sec(),
-                    l(
-                        lang,
-                        "GOPROXY=off: go can only use modules already in the module cache or vendor/",
-                        "GOPROXY=off：go 只能使用模块缓存或 vendor/ 中已有的模块",
-                    ),
-                );
+                return Check::warn(id, sec(), t!(lang, goenv_goproxy_off));
             }
             let creds = items.iter().any(|i| match &i.entry {
                 Entry::Url(u) => crate::redact::redact(u) != u.as_str(),
                 _ => false,
             });
             if creds {
-                return Check::warn(
-                    id,
-                    sec(),
-                    l(
-                        lang,
-                        "GOPROXY carries a credential in its URL (it shows up in `go env`, logs and shell history)",
-                        "GOPROXY 的 URL 中带有凭据（会出现在 `go env`、日志和 shell 历史中）",
-                    ),
-                )
-                .detail(show(m, "GOPROXY"))
-                .fix(l(
-                    lang,
-                    "Move the credential to ~/.netrc (`machine PROXYHOST login USER password TOKEN`, chmod 600) or, with go 1.24+, GOAUTH; keep only the URL in GOPROXY.",
-                    "把凭据移到 ~/.netrc（`machine 代理主机 login 用户名 password 令牌`，chmod 600），或在 go 1.24+ 中使用 GOAUTH；GOPROXY 中只保留 URL。",
-                ));
+                return Check::warn(id, sec(), t!(lang, goenv_goproxy_credential))
+                    .detail(show(m, "GOPROXY"))
+                    .fix(t!(lang, goenv_goproxy_credential_fix));
             }
             Check::ok(id, sec(), show(m, "GOPROXY"))
         }
@@ -112,20 +92,12 @@ fn private_check(m: &Machine, s: &Scope) -> Vec<Check> {
     let goprivate = m.go.var("GOPRIVATE");
     let mut lines = vec![match goprivate {
         Some(v) => format!("GOPRIVATE={v}"),
-        None => l(
-            lang,
-            "GOPRIVATE is unset (every module goes through GOPROXY and GOSUMDB)",
-            "GOPRIVATE 未设置（所有模块都经过 GOPROXY 和 GOSUMDB）",
-        ),
+        None => t!(lang, goenv_goprivate_unset),
     }];
     for n in ["GONOPROXY", "GONOSUMDB"] {
         match m.go.var(n) {
             Some(v) => lines.push(format!("{n}={v}")),
-            None => lines.push(l(
-                lang,
-                format!("{n} defaults to GOPRIVATE"),
-                format!("{n} 默认等于 GOPRIVATE"),
-            )),
+            None => lines.push(t!(lang, goenv_defaults_to_goprivate, var = n)),
         }
     }
     out.push(Check::ok("goenv.private", sec(), lines.join("; ")));
@@ -136,7 +108,7 @@ fn private_check(m: &Machine, s: &Scope) -> Vec<Check> {
         let wide = public_host_entries(v);
         if covers_everything(v) || !wide.is_empty() {
             let what = if covers_everything(v) {
-                l(lang, "every module".to_owned(), "所有模块".to_owned())
+                t!(lang, goenv_every_module)
             } else {
                 wide.join(", ")
             };
@@ -144,16 +116,12 @@ fn private_check(m: &Machine, s: &Scope) -> Vec<Check> {
                 Check::warn(
                     "goenv.private-broad",
                     sec(),
-                    l(
-                        lang,
-                        format!("{n}={v} covers {what}: public modules there skip the module proxy (slower, and each needs git access)"),
-                        format!("{n}={v} 覆盖了 {what}：那里的公共模块也不经过模块代理（更慢，且每个都需要 git 访问权限）"),
-                    ),
+                    t!(lang, goenv_private_broad, var = n, value = v, what),
                 )
-                .fix(l(
+                .fix(t!(
                     lang,
-                    format!("Name only your own organisations, e.g. `{}`.", set_go_var(m, n, "github.com/YOUR-ORG")),
-                    format!("只写你自己的组织，例如 `{}`。", set_go_var(m, n, "github.com/你的组织")),
+                    goenv_private_broad_fix,
+                    cmd = set_go_var(m, n, &t!(lang, example_your_org))
                 )),
             );
         }
@@ -163,32 +131,18 @@ fn private_check(m: &Machine, s: &Scope) -> Vec<Check> {
 
 fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
     let lang = s.lang;
-    let env = m.goenv();
+    let env = &s.env;
     let mut out = Vec::new();
     match goproxy::sumdb(m.go.var("GOSUMDB")) {
         Ok(None) => out.push(
-            Check::problem(
-                "goenv.gosumdb",
-                sec(),
-                l(
+            Check::problem("goenv.gosumdb", sec(), t!(lang, goenv_gosumdb_off))
+                .diagnosis("sumdb-verify-failed")
+                .fix(unset_go_var(m, "GOSUMDB"))
+                .fix(t!(
                     lang,
-                    "GOSUMDB=off: downloaded modules are not checked against the checksum database",
-                    "GOSUMDB=off：下载的模块不再与校验和数据库核对",
-                ),
-            )
-            .diagnosis("sumdb-verify-failed")
-            .fix(unset_go_var(m, "GOSUMDB"))
-            .fix(l(
-                lang,
-                format!(
-                    "For private modules only, name them: `{}`.",
-                    set_go_var(m, "GONOSUMDB", "git.example.com/your-org")
-                ),
-                format!(
-                    "只对私有模块关闭校验，写明它们：`{}`。",
-                    set_go_var(m, "GONOSUMDB", "git.example.com/你的组织")
-                ),
-            )),
+                    goenv_gosumdb_off_fix,
+                    cmd = set_go_var(m, "GONOSUMDB", &t!(lang, example_private_path))
+                )),
         ),
         Err(e) => {
             out.push(Check::problem("goenv.gosumdb", sec(), e).fix(unset_go_var(m, "GOSUMDB")))
@@ -205,28 +159,21 @@ fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
                     Check::problem(
                         "goenv.gosumdb",
                         sec(),
-                        l(
+                        t!(
                             lang,
-                            format!(
-                                "{nosum_name}={nosum} skips the checksum database for every module"
-                            ),
-                            format!("{nosum_name}={nosum} 让所有模块都跳过校验和数据库"),
+                            goenv_nosumdb_everything,
+                            var = nosum_name,
+                            value = nosum
                         ),
                     )
                     .diagnosis("sumdb-verify-failed")
-                    .fix(l(
+                    .fix(t!(
                         lang,
-                        format!(
-                            "Name only your private paths: `{}`.",
-                            set_go_var(m, nosum_name, "git.example.com/your-org")
-                        ),
-                        format!(
-                            "只写私有路径：`{}`。",
-                            set_go_var(m, nosum_name, "git.example.com/你的组织")
-                        ),
+                        goenv_nosumdb_everything_fix,
+                        cmd = set_go_var(m, nosum_name, &t!(lang, example_private_path))
                     ))
                     .fixes(
-                        rule_fixes("sumdb-verify-failed", &[], &env, lang)
+                        s.fixes("sumdb-verify-failed", &[], ALL)
                             .into_iter()
                             .filter(|f| f.contains("GOSUMDB=off")),
                     ),
@@ -238,17 +185,19 @@ fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
                         Check::warn(
                             "goenv.gosumdb",
                             sec(),
-                            l(
+                            t!(
                                 lang,
-                                format!("{nosum_name}={nosum}: every public module on {} skips the checksum database", wide.join(", ")),
-                                format!("{nosum_name}={nosum}：{} 上的所有公共模块都跳过校验和数据库", wide.join(", ")),
+                                goenv_nosumdb_public_host,
+                                var = nosum_name,
+                                value = nosum,
+                                wide = wide.join(", ")
                             ),
                         )
                         .diagnosis("sumdb-verify-failed")
-                        .fix(l(
+                        .fix(t!(
                             lang,
-                            format!("Name only your organisations, e.g. `{}`.", set_go_var(m, nosum_name, "github.com/YOUR-ORG")),
-                            format!("只写你自己的组织，例如 `{}`。", set_go_var(m, nosum_name, "github.com/你的组织")),
+                            goenv_nosumdb_public_host_fix,
+                            cmd = set_go_var(m, nosum_name, &t!(lang, example_your_org))
                         )),
                     );
                 } else {
@@ -291,22 +240,14 @@ fn goflags_check(m: &Machine, s: &Scope) -> Option<Check> {
         set_go_var(m, "GOFLAGS", &rest.join(" "))
     };
     Some(
-        Check::problem(
-            "goenv.goflags",
-            sec(),
-            l(
+        Check::problem("goenv.goflags", sec(), t!(lang, goenv_goflags_insecure, v))
+            .diagnosis("insecure-scheme")
+            .fix(fix)
+            .fix(t!(
                 lang,
-                format!("GOFLAGS={v}: -insecure fetches over plain HTTP without certificate checks (newer go refuses it outright)"),
-                format!("GOFLAGS={v}：-insecure 会用明文 HTTP 且不校验证书获取模块（新版 go 直接拒绝该选项）"),
-            ),
-        )
-        .diagnosis("insecure-scheme")
-        .fix(fix)
-        .fix(l(
-            lang,
-            format!("Only for an internal host that serves plain HTTP: `{}` (that host only).", set_go_var(m, "GOINSECURE", "git.internal.example")),
-            format!("仅当某个内部主机只提供明文 HTTP 时：`{}`（只写该主机）。", set_go_var(m, "GOINSECURE", "git.internal.example")),
-        )),
+                goenv_goflags_insecure_fix,
+                cmd = set_go_var(m, "GOINSECURE", "git.internal.example")
+            )),
     )
 }
 
@@ -341,19 +282,11 @@ fn goinsecure_check(m: &Machine, s: &Scope) -> Option<Check> {
         Check::problem(
             "goenv.goinsecure",
             sec(),
-            l(
-                lang,
-                format!("GOINSECURE={v} covers public hosts ({}): go accepts plain HTTP and unverified certificates for them", public.join(", ")),
-                format!("GOINSECURE={v} 覆盖了公共主机（{}）：go 会对它们接受明文 HTTP 和未经验证的证书", public.join(", ")),
-            ),
+            t!(lang, goenv_goinsecure_public, v, public = public.join(", ")),
         )
         .diagnosis("insecure-scheme")
         .fix(fix)
-        .fix(l(
-            lang,
-            "A certificate error is fixed by trusting the right CA (SSL_CERT_FILE), not by GOINSECURE.",
-            "证书错误应通过信任正确的 CA（SSL_CERT_FILE）来解决，而不是 GOINSECURE。",
-        )),
+        .fix(t!(lang, goenv_goinsecure_public_fix)),
     )
 }
 
@@ -377,13 +310,11 @@ fn govcs_check(m: &Machine, s: &Scope) -> Option<Check> {
         Check::problem(
             "goenv.govcs",
             sec(),
-            l(
+            t!(
                 lang,
-                format!(
-                    "GOVCS={v} does not let go use git for {}",
-                    blocked.join(", ")
-                ),
-                format!("GOVCS={v} 不允许 go 对 {} 使用 git", blocked.join(", ")),
+                goenv_govcs_blocks_git,
+                v,
+                blocked = blocked.join(", ")
             ),
         )
         .diagnosis("govcs-disallowed")
@@ -405,19 +336,12 @@ fn goauth_check(m: &Machine, s: &Scope) -> Option<Check> {
         return Some(Check::warn(
             "goenv.goauth",
             sec(),
-            l(
-                lang,
-                format!("GOAUTH={v} is ignored by this go (GOAUTH needs go 1.24 or newer)"),
-                format!("当前的 go 会忽略 GOAUTH={v}（GOAUTH 需要 go 1.24 或更新版本）"),
-            ),
+            t!(lang, goenv_goauth_too_old, v),
         ));
     }
     Some(
-        Check::ok("goenv.goauth", sec(), format!("GOAUTH={v}")).detail(l(
-            lang,
-            "doctor does not run GOAUTH commands; its own requests use ~/.netrc only",
-            "doctor 不运行 GOAUTH 命令；它自己的请求只使用 ~/.netrc",
-        )),
+        Check::ok("goenv.goauth", sec(), format!("GOAUTH={v}"))
+            .detail(t!(lang, goenv_goauth_not_run)),
     )
 }
 
@@ -438,16 +362,18 @@ fn modcache_check(m: &Machine, s: &Scope) -> Option<Check> {
         Check::problem(
             "goenv.gomodcache",
             sec(),
-            l(
+            t!(
                 lang,
-                format!("GOMODCACHE={dir}: {} is not writable by this user; downloads will fail", existing.display()),
-                format!("GOMODCACHE={dir}：当前用户无法写入 {}；下载会失败", existing.display()),
+                goenv_gomodcache_not_writable,
+                dir,
+                existing = existing.display()
             ),
         )
-        .fix(l(
+        .fix(t!(
             lang,
-            format!("Give this user the directory (`sudo chown -R \"$(id -u)\" {}`) or choose another: `{}`.", shell_word(dir), set_go_var(m, "GOMODCACHE", "$HOME/go/pkg/mod")),
-            format!("把该目录交给当前用户（`sudo chown -R \"$(id -u)\" {}`），或换一个目录：`{}`。", shell_word(dir), set_go_var(m, "GOMODCACHE", "$HOME/go/pkg/mod")),
+            goenv_gomodcache_not_writable_fix,
+            dir = shell_word(dir),
+            cmd = set_go_var(m, "GOMODCACHE", "$HOME/go/pkg/mod")
         )),
     )
 }
@@ -466,26 +392,10 @@ fn gonosumcheck_check(m: &Machine, s: &Scope) -> Option<Check> {
     let lang = s.lang;
     let v = m.var("GONOSUMCHECK")?;
     Some(
-        Check::warn(
-            "goenv.gonosumcheck",
-            sec(),
-            l(
-                lang,
-                format!("GONOSUMCHECK={v} is set, but go has no such variable: it changes nothing"),
-                format!("设置了 GONOSUMCHECK={v}，但 go 没有这个变量：它不起任何作用"),
-            ),
-        )
-        .detail(l(
-            lang,
-            "it is usually copied next to GONOSUMDB=* or GOSUMDB=off, which do turn checksum verification off",
-            "它通常和 GONOSUMDB=* 或 GOSUMDB=off 一起被复制过来，而后两者确实会关闭校验",
-        ))
-        .fix("unset GONOSUMCHECK")
-        .fix(l(
-            lang,
-            "For private modules, name their paths in GOPRIVATE (or GONOSUMDB) instead.",
-            "对私有模块，请改为在 GOPRIVATE（或 GONOSUMDB）中写明它们的路径。",
-        )),
+        Check::warn("goenv.gonosumcheck", sec(), t!(lang, goenv_gonosumcheck, v))
+            .detail(t!(lang, goenv_gonosumcheck_why))
+            .fix("unset GONOSUMCHECK")
+            .fix(t!(lang, goenv_gonosumcheck_fix)),
     )
 }
 
@@ -496,7 +406,7 @@ fn coverage_check(m: &Machine, s: &Scope) -> Option<Check> {
     if s.private.is_empty() {
         return None;
     }
-    let env = m.goenv();
+    let env = &s.env;
     let public_proxy = goproxy::list(m.go.var("GOPROXY").unwrap_or(""))
         .ok()?
         .iter()
@@ -531,11 +441,7 @@ fn coverage_check(m: &Machine, s: &Scope) -> Option<Check> {
             Check::ok(
                 "goenv.coverage",
                 sec(),
-                l(
-                    lang,
-                    format!("the {} private module(s) in play are covered by GOPRIVATE/GONOPROXY/GONOSUMDB", s.private.len()),
-                    format!("涉及的 {} 个私有模块都已被 GOPRIVATE/GONOPROXY/GONOSUMDB 覆盖", s.private.len()),
-                ),
+                t!(lang, goenv_coverage_ok, count = s.private.len()),
             )
             .details(s.private.iter().map(|p| origin_line(p, &file, lang))),
         );
@@ -588,15 +494,9 @@ fn coverage_check(m: &Machine, s: &Scope) -> Option<Check> {
         }
     }
     let (id, what) = if via_proxy.is_empty() {
-        (
-            "sumdb-verify-failed",
-            l(lang, "the public checksum database", "公共校验和数据库"),
-        )
+        ("sumdb-verify-failed", t!(lang, goenv_public_sumdb))
     } else {
-        (
-            "private-module-via-proxy",
-            l(lang, "a public module proxy", "公共模块代理"),
-        )
+        ("private-module-via-proxy", t!(lang, goenv_public_proxy))
     };
     let names = summarize(&all, lang);
     let var = match (via_proxy.is_empty(), explicit_noproxy, explicit_nosum) {
@@ -608,11 +508,7 @@ fn coverage_check(m: &Machine, s: &Scope) -> Option<Check> {
     let mut c = Check::problem(
         "goenv.coverage",
         sec(),
-        l(
-            lang,
-            format!("{names} look(s) private, but {current} does not cover it: go will ask {what} for it"),
-            format!("{names} 看起来是私有模块，但 {current} 没有覆盖它：go 会向{what}请求它"),
-        ),
+        t!(lang, goenv_coverage_missing, names, current, what),
     )
     .diagnosis(id)
     .details(
@@ -622,28 +518,16 @@ fn coverage_check(m: &Machine, s: &Scope) -> Option<Check> {
             .map(|p| origin_line(p, &file, lang)),
     )
     .fixes(fixes);
-    c = c.fix(l(
-        lang,
-        "Then make sure git can read those repositories: `gotriage doctor MODULE` probes one end to end.",
-        "然后确认 git 能读取这些仓库：`gotriage doctor 模块路径` 会端到端地检查其中一个。",
-    ));
+    c = c.fix(t!(lang, goenv_coverage_then_probe));
     Some(c)
 }
 
 /// `M V (why; required by ~/app/go.mod)` or `(…; named on the command line)`.
 fn origin_line(p: &crate::doctor::scope::PrivateModule, file: &str, lang: Lang) -> String {
     let from = if p.named {
-        l(
-            lang,
-            "named on the command line".to_owned(),
-            "在命令行中指定".to_owned(),
-        )
+        t!(lang, goenv_origin_named)
     } else {
-        l(
-            lang,
-            format!("required by {file}"),
-            format!("{file} 依赖它"),
-        )
+        t!(lang, goenv_origin_required, file)
     };
     format!("{} {} ({}; {from})", p.path, p.version, p.reason).replace("  (", " (")
 }
@@ -653,11 +537,13 @@ fn summarize(items: &[&str], lang: Lang) -> String {
     match items {
         [] => String::new(),
         [a] => (*a).to_owned(),
-        [a, b] => l(lang, format!("{a} and {b}"), format!("{a} 和 {b}")),
-        [a, rest @ ..] => l(
+        [a, b] => t!(lang, goenv_a_and_b, a, b),
+        [a, rest @ ..] => t!(
             lang,
-            format!("{a} and {} more", rest.len()),
-            format!("{a} 等 {} 个模块", rest.len() + 1),
+            goenv_and_more,
+            a,
+            more = rest.len(),
+            total = rest.len() + 1
         ),
     }
 }

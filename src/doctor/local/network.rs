@@ -13,7 +13,6 @@ use crate::doctor::http::{self, no_proxy_matches};
 use crate::doctor::machine::Machine;
 use crate::doctor::model::{Check, Section};
 use crate::doctor::scope::Scope;
-use crate::doctor::{l, rule_fixes};
 use crate::redact::redact_owned;
 
 pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
@@ -56,18 +55,10 @@ fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
         })
         .collect();
     if set.is_empty() && git_proxy.is_empty() {
-        return vec![Check::ok(
-            "net.proxy",
-            sec(),
-            l(
-                lang,
-                "no proxy variables: go and git connect directly",
-                "没有代理变量：go 和 git 直接连接",
-            ),
-        )];
+        return vec![Check::ok("net.proxy", sec(), t!(lang, net_proxy_none))];
     }
     let mut out = vec![
-        Check::ok("net.proxy", sec(), l(lang, "proxy settings", "代理设置"))
+        Check::ok("net.proxy", sec(), t!(lang, net_proxy_settings))
             .details(set)
             .details(git_proxy),
     ];
@@ -79,24 +70,12 @@ fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
                 Check::warn(
                     "net.proxy-case",
                     sec(),
-                    l(
-                        lang,
-                        format!(
-                            "{upper} and {lower} differ: go uses {upper}, git (curl) uses {lower}"
-                        ),
-                        format!(
-                            "{upper} 和 {lower} 不一致：go 使用 {upper}，git（curl）使用 {lower}"
-                        ),
-                    ),
+                    t!(lang, net_proxy_case_differs, upper, lower),
                 )
                 .detail(format!("{upper}={}", redact_owned(u)))
                 .detail(format!("{lower}={}", redact_owned(lo)))
                 .diagnosis("proxy-failure")
-                .fix(l(
-                    lang,
-                    "Set both to the same value.",
-                    "把两者设为相同的值。",
-                )),
+                .fix(t!(lang, net_proxy_case_differs_fix)),
             );
         }
     }
@@ -104,11 +83,7 @@ fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
         out.push(Check::warn(
             "net.proxy-case",
             sec(),
-            l(
-                lang,
-                "HTTP_PROXY is set but not http_proxy: curl (git) ignores the upper-case one for http:// URLs",
-                "设置了 HTTP_PROXY 但没有 http_proxy：curl（git）对 http:// 地址会忽略大写的变量",
-            ),
+            t!(lang, net_http_proxy_upper_only),
         ));
     }
     // Private hosts through the company proxy: it usually cannot reach them.
@@ -135,19 +110,15 @@ fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
                 Check::warn(
                     "net.no-proxy",
                     sec(),
-                    l(
-                        lang,
-                        format!("NO_PROXY does not cover {}: requests to it go through the proxy", hosts.join(", ")),
-                        format!("NO_PROXY 没有覆盖 {}：对它的请求会经过代理", hosts.join(", ")),
-                    ),
+                    t!(lang, net_no_proxy_misses, hosts = hosts.join(", ")),
                 )
-                .detail(l(
-                    lang,
-                    "fine if the proxy can reach it; an internal host usually is not reachable through it",
-                    "如果代理能访问它就没有问题；内部主机通常无法通过代理访问",
-                ))
+                .detail(t!(lang, net_no_proxy_misses_why))
                 .diagnosis("proxy-failure")
-                .fix(format!("export NO_PROXY={} no_proxy={}", crate::render::shell_word(&value), crate::render::shell_word(&value))),
+                .fix(format!(
+                    "export NO_PROXY={} no_proxy={}",
+                    crate::render::shell_word(&value),
+                    crate::render::shell_word(&value)
+                )),
             );
         }
     }
@@ -156,7 +127,6 @@ fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
 
 fn ca(m: &Machine, s: &Scope) -> Vec<Check> {
     let lang = s.lang;
-    let env = m.goenv();
     let mut out = Vec::new();
     let mut files: Vec<(String, String)> = ["SSL_CERT_FILE", "GIT_SSL_CAINFO"]
         .iter()
@@ -188,19 +158,11 @@ fn ca(m: &Machine, s: &Scope) -> Vec<Check> {
     for (n, v) in &files {
         let p = Path::new(v);
         if !http::readable_file(p) {
-            bad.push(l(
-                lang,
-                format!("{n}={v}: no such readable file"),
-                format!("{n}={v}：文件不存在或不可读"),
-            ));
+            bad.push(t!(lang, net_ca_file_unreadable, var = n, value = v));
         } else if std::fs::read(p)
             .is_ok_and(|d| !String::from_utf8_lossy(&d).contains("-----BEGIN CERTIFICATE-----"))
         {
-            bad.push(l(
-                lang,
-                format!("{n}={v}: holds no PEM certificate"),
-                format!("{n}={v}：其中没有 PEM 证书"),
-            ));
+            bad.push(t!(lang, net_ca_file_no_pem, var = n, value = v));
         } else {
             good.push(format!("{n}={v}"));
         }
@@ -213,41 +175,24 @@ fn ca(m: &Machine, s: &Scope) -> Vec<Check> {
         if missing.is_empty() {
             good.push(format!("{n}={v}"));
         } else {
-            bad.push(l(
+            bad.push(t!(
                 lang,
-                format!("{n}={v}: {} is not a directory", missing.join(", ")),
-                format!("{n}={v}：{} 不是目录", missing.join(", ")),
+                net_ca_dir_missing,
+                var = n,
+                value = v,
+                missing = missing.join(", ")
             ));
         }
     }
     if !bad.is_empty() {
         out.push(
-            Check::problem(
-                "net.ca",
-                sec(),
-                l(
-                    lang,
-                    "a CA certificate setting points at nothing usable",
-                    "CA 证书设置指向了不可用的文件",
-                ),
-            )
-            .details(bad)
-            .diagnosis("tls-certificate")
-            .fixes(
-                rule_fixes("tls-certificate", &[], &env, lang)
-                    .into_iter()
-                    .take(2),
-            ),
+            Check::problem("net.ca", sec(), t!(lang, net_ca_unusable))
+                .details(bad)
+                .diagnosis("tls-certificate")
+                .fixes(s.fixes("tls-certificate", &[], 2)),
         );
     } else {
-        out.push(
-            Check::ok(
-                "net.ca",
-                sec(),
-                l(lang, "CA certificate settings", "CA 证书设置"),
-            )
-            .details(good),
-        );
+        out.push(Check::ok("net.ca", sec(), t!(lang, net_ca_ok)).details(good));
     }
     let go_side = m.var("SSL_CERT_FILE").is_some() || m.var("SSL_CERT_DIR").is_some();
     let git_side = m.var("GIT_SSL_CAINFO").is_some()
@@ -269,21 +214,9 @@ fn ca(m: &Machine, s: &Scope) -> Vec<Check> {
             )
         };
         out.push(
-            Check::warn(
-                "net.ca-split",
-                sec(),
-                l(
-                    lang,
-                    format!("{has} is set but not {lacks}: go and git may trust different CAs"),
-                    format!("设置了 {has} 但没有设置 {lacks}：go 和 git 信任的 CA 可能不同"),
-                ),
-            )
-            .detail(l(
-                lang,
-                "fine if the CA is also in the system store; otherwise one of them fails with a certificate error",
-                "如果该 CA 也在系统证书库中则没有问题；否则其中之一会报证书错误",
-            ))
-            .diagnosis("tls-certificate"),
+            Check::warn("net.ca-split", sec(), t!(lang, net_ca_split, has, lacks))
+                .detail(t!(lang, net_ca_split_why))
+                .diagnosis("tls-certificate"),
         );
     }
     out

@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 
 use super::{Ctx, net_failure};
 use crate::diagnose::goenv::{GoEnv, match_prefix_patterns};
+use crate::doctor::ALL;
 use crate::doctor::goproxy::{self, Entry};
-use crate::doctor::http::{HttpError, Response};
-use crate::doctor::model::{Check, Section, Status};
+use crate::doctor::http::Response;
+use crate::doctor::model::{Check, Section};
 use crate::doctor::resolve::escape;
 use crate::doctor::scope::ModuleArg;
-use crate::doctor::{l, rule_fixes};
 use crate::redact::redact_owned;
 
 /// What the proxy step learnt, for the checksum step.
@@ -82,15 +82,7 @@ pub(super) fn proxy(
             "GOPRIVATE"
         };
         return (
-            Check::skip(
-                id,
-                sec(),
-                l(
-                    lang,
-                    format!("proxy: skipped: private ({var}={np})"),
-                    format!("代理：已跳过：私有模块（{var}={np}）"),
-                ),
-            ),
+            Check::skip(id, sec(), t!(lang, lookup_proxy_skip_private, var, np)),
             result,
         );
     }
@@ -113,31 +105,15 @@ pub(super) fn proxy(
         let url = match &item.entry {
             Entry::Direct => {
                 let c = match last.take() {
-                    None => Check::skip(
-                        id,
-                        sec(),
-                        l(
-                            lang,
-                            "proxy: skipped: GOPROXY=direct (go fetches from the repository)",
-                            "代理：已跳过：GOPROXY=direct（go 直接从仓库获取）",
-                        ),
-                    ),
+                    None => Check::skip(id, sec(), t!(lang, lookup_proxy_skip_direct)),
                     Some(prev) => prev,
                 };
                 return (c, result);
             }
             Entry::Off => {
-                let c = last.take().unwrap_or_else(|| {
-                    Check::warn(
-                        id,
-                        sec(),
-                        l(
-                            lang,
-                            "proxy: GOPROXY=off: go cannot download this module",
-                            "代理：GOPROXY=off：go 无法下载该模块",
-                        ),
-                    )
-                });
+                let c = last
+                    .take()
+                    .unwrap_or_else(|| Check::warn(id, sec(), t!(lang, lookup_proxy_off)));
                 return (c, result);
             }
             Entry::Url(u) => u.clone(),
@@ -165,10 +141,12 @@ pub(super) fn proxy(
                     Check::ok(
                         id,
                         sec(),
-                        l(
+                        t!(
                             lang,
-                            format!("proxy: {} serves {} {v}", host_of(&url), arg.path),
-                            format!("代理：{} 提供 {} {v}", host_of(&url), arg.path),
+                            lookup_proxy_serves,
+                            version = v,
+                            host = host_of(&url),
+                            path = arg.path
                         ),
                     )
                     .detail(format!("GET {shown}: 200"))
@@ -178,7 +156,7 @@ pub(super) fn proxy(
             }
             Ok(r) if r.status == 404 || r.status == 410 => {
                 let mut c = not_found(ctx, arg, &url, &r, next_is_direct, lang)
-                    .detail(format!("GET {shown}: {} {}", r.status, r.reason));
+                    .detail(format!("GET {shown}: {}", r.answer()));
                 c = c.details(body_lines(&r));
                 last = Some(c.elapsed(started.elapsed()));
                 if has_next {
@@ -189,24 +167,20 @@ pub(super) fn proxy(
                 let mut c = Check::problem(
                     id,
                     sec(),
-                    l(
+                    t!(
                         lang,
-                        format!(
-                            "proxy: {} answered {} {}",
-                            host_of(&url),
-                            r.status,
-                            r.reason
-                        ),
-                        format!("代理：{} 回答 {} {}", host_of(&url), r.status, r.reason),
+                        lookup_proxy_answered,
+                        host = host_of(&url),
+                        answer = r.answer()
                     ),
                 )
-                .detail(format!("GET {shown}: {} {}", r.status, r.reason));
+                .detail(format!("GET {shown}: {}", r.answer()));
                 c = c.details(body_lines(&r));
                 c = match r.status {
-                    401 => c.diagnosis("https-auth-rejected").fix(l(
+                    401 => c.diagnosis("https-auth-rejected").fix(t!(
                         lang,
-                        format!("The proxy wants credentials: a ~/.netrc entry `machine {} login USER password TOKEN` (chmod 600), or GOAUTH (go 1.24+).", host_of(&url)),
-                        format!("该代理需要凭据：在 ~/.netrc 中加入 `machine {} login 用户名 password 令牌`（chmod 600），或使用 GOAUTH（go 1.24+）。", host_of(&url)),
+                        lookup_proxy_wants_credentials,
+                        host = host_of(&url)
                     )),
                     403 => c.diagnosis("https-forbidden"),
                     _ => c,
@@ -218,7 +192,7 @@ pub(super) fn proxy(
             }
             Err(e) => {
                 last = Some(
-                    net_failure(ctx, id, sec(), &e, &shown, &l(lang, "proxy: ", "代理："))
+                    net_failure(ctx, id, sec(), &e, &shown, &t!(lang, lookup_proxy_label))
                         .elapsed(started.elapsed()),
                 );
                 if item.fall_on_any_error && has_next {
@@ -229,17 +203,7 @@ pub(super) fn proxy(
         break;
     }
     (
-        last.unwrap_or_else(|| {
-            Check::skip(
-                id,
-                sec(),
-                l(
-                    lang,
-                    "proxy: no proxy in GOPROXY",
-                    "代理：GOPROXY 中没有代理",
-                ),
-            )
-        }),
+        last.unwrap_or_else(|| Check::skip(id, sec(), t!(lang, lookup_proxy_none))),
         result,
     )
 }
@@ -263,12 +227,7 @@ fn not_found(
     let id = "module.proxy";
     let public = goproxy::is_public_proxy(url);
     let host = host_of(url);
-    let fixes = rule_fixes(
-        "private-module-via-proxy",
-        &[("module", &arg.path)],
-        &ctx.env,
-        lang,
-    );
+    let fixes = ctx.fixes("private-module-via-proxy", &[("module", &arg.path)], ALL);
     let mut precise = Vec::new();
     let var = if ctx.env.get("GONOPROXY").is_some() {
         "GONOPROXY"
@@ -288,26 +247,19 @@ fn not_found(
             || b.contains("authentication")
             || b.contains("permission denied")
     };
-    let summary_private = l(
+    let summary_private = t!(
         lang,
-        format!(
-            "proxy: {host} cannot serve {} ({} {}): is it private? {var} does not cover it",
-            arg.path, r.status, r.reason
-        ),
-        format!(
-            "代理：{host} 无法提供 {}（{} {}）：它是私有模块吗？{var} 没有覆盖它",
-            arg.path, r.status, r.reason
-        ),
+        lookup_proxy_not_found_private,
+        host,
+        var,
+        path = arg.path,
+        answer = r.answer()
     );
     if next_is_direct {
         // go falls back to git; the module works if git can reach it, but
         // its path was sent to the proxy (and will be to the checksum database).
         let c = Check::warn(id, sec, summary_private)
-            .detail(l(
-                lang,
-                "GOPROXY ends in `direct`: go falls back to git for it",
-                "GOPROXY 以 `direct` 结尾：go 会改用 git 获取它",
-            ))
+            .detail(t!(lang, lookup_proxy_falls_back_to_git))
             .diagnosis("private-module-via-proxy");
         return if public || upstream_auth {
             c.fixes(precise)
@@ -339,15 +291,7 @@ pub(super) fn sumdb(
     let db = match goproxy::sumdb(ctx.m.go.var("GOSUMDB")) {
         Ok(Some(db)) => db,
         Ok(None) => {
-            return Check::skip(
-                id,
-                sec(),
-                l(
-                    lang,
-                    "checksum database: skipped: GOSUMDB=off",
-                    "校验和数据库：已跳过：GOSUMDB=off",
-                ),
-            );
+            return Check::skip(id, sec(), t!(lang, lookup_sumdb_skip_off));
         }
         Err(e) => return Check::problem(id, sec(), e),
     };
@@ -360,45 +304,22 @@ pub(super) fn sumdb(
         } else {
             "GOPRIVATE"
         };
-        return Check::skip(
-            id,
-            sec(),
-            l(
-                lang,
-                format!("checksum database: skipped: private ({var}={ns})"),
-                format!("校验和数据库：已跳过：私有模块（{var}={ns}）"),
-            ),
-        );
+        return Check::skip(id, sec(), t!(lang, lookup_sumdb_skip_private, var, ns));
     }
     let Some(version) = version else {
-        return Check::skip(
-            id,
-            sec(),
-            l(
-                lang,
-                "checksum database: skipped: no version to look up",
-                "校验和数据库：已跳过：没有可查询的版本",
-            ),
-        );
+        return Check::skip(id, sec(), t!(lang, lookup_sumdb_skip_no_version));
     };
     if summed {
         return Check::skip(
             id,
             sec(),
-            l(
-                lang,
-                format!(
-                    "checksum database: skipped: go.sum has {} {version}",
-                    arg.path
-                ),
-                format!("校验和数据库：已跳过：go.sum 中已有 {} {version}", arg.path),
-            ),
+            t!(lang, lookup_sumdb_skip_in_go_sum, version, path = arg.path),
         );
     }
     let started = Instant::now();
-    let base = match sumdb_base(ctx, &db, timeout) {
+    let base = match sumdb_base(ctx, arg, &db, timeout) {
         Ok(b) => b,
-        Err(c) => return c(arg, lang).elapsed(started.elapsed()),
+        Err(c) => return c.elapsed(started.elapsed()),
     };
     let full = format!("{base}/lookup/{}@{}", escape(&arg.path), escape(version));
     let shown = redact_owned(&full);
@@ -410,13 +331,12 @@ pub(super) fn sumdb(
         Ok(r) if r.status == 200 => Check::ok(
             id,
             sec(),
-            l(
+            t!(
                 lang,
-                format!(
-                    "checksum database: {} knows {} {version}",
-                    db.name, arg.path
-                ),
-                format!("校验和数据库：{} 记录了 {} {version}", db.name, arg.path),
+                lookup_sumdb_knows,
+                version,
+                name = db.name,
+                path = arg.path
             ),
         )
         .detail(format!("GET {shown}: 200"))
@@ -434,18 +354,22 @@ pub(super) fn sumdb(
             let mut c = Check::problem(
                 id,
                 sec(),
-                l(
+                t!(
                     lang,
-                    format!("checksum database: {} cannot verify {} {version} ({} {}): {var} does not cover it", db.name, arg.path, r.status, r.reason),
-                    format!("校验和数据库：{} 无法校验 {} {version}（{} {}）：{var} 没有覆盖它", db.name, arg.path, r.status, r.reason),
+                    lookup_sumdb_not_found,
+                    version,
+                    var,
+                    name = db.name,
+                    path = arg.path,
+                    answer = r.answer()
                 ),
             )
-            .detail(format!("GET {shown}: {} {}", r.status, r.reason));
+            .detail(format!("GET {shown}: {}", r.answer()));
             c = c.details(body_lines(&r));
             c.diagnosis("sumdb-verify-failed")
                 .fix(crate::doctor::set_go_var(ctx.m, var, &value))
                 .fixes(
-                    rule_fixes("sumdb-verify-failed", &[("module", &arg.path)], env, lang)
+                    ctx.fixes("sumdb-verify-failed", &[("module", &arg.path)], ALL)
                         .into_iter()
                         .filter(|f| !f.contains("GOPRIVATE=") && !f.contains("GONOSUMDB=")),
                 )
@@ -454,85 +378,57 @@ pub(super) fn sumdb(
         Ok(r) => Check::problem(
             id,
             sec(),
-            l(
+            t!(
                 lang,
-                format!(
-                    "checksum database: {} answered {} {}",
-                    db.name, r.status, r.reason
-                ),
-                format!("校验和数据库：{} 回答 {} {}", db.name, r.status, r.reason),
+                lookup_sumdb_answered,
+                name = db.name,
+                answer = r.answer()
             ),
         )
-        .detail(format!("GET {shown}: {} {}", r.status, r.reason))
+        .detail(format!("GET {shown}: {}", r.answer()))
         .diagnosis("sumdb-verify-failed")
         .elapsed(started.elapsed()),
-        Err(e) => net_failure(
-            ctx,
-            id,
-            sec(),
-            &e,
-            &shown,
-            &l(lang, "checksum database: ", "校验和数据库："),
-        )
-        .elapsed(started.elapsed()),
+        Err(e) => net_failure(ctx, id, sec(), &e, &shown, &t!(lang, lookup_sumdb_label))
+            .elapsed(started.elapsed()),
     }
 }
 
-type Deferred = Box<dyn FnOnce(&ModuleArg, crate::i18n::Lang) -> Check>;
-
 /// Where go talks to the checksum database: through the first proxy that
 /// says it supports it (`PROXY/sumdb/NAME/supported` answers 200), else
-/// directly (go's `dbProxy` order).
-fn sumdb_base(ctx: &Ctx<'_>, db: &goproxy::SumDb, timeout: Duration) -> Result<String, Deferred> {
+/// directly (go's `dbProxy` order).  `Err`: the check of a proxy that failed.
+fn sumdb_base(
+    ctx: &Ctx<'_>,
+    arg: &ModuleArg,
+    db: &goproxy::SumDb,
+    timeout: Duration,
+) -> Result<String, Box<Check>> {
     let items = goproxy::list(ctx.m.go.var("GOPROXY").unwrap_or("")).unwrap_or_default();
     for item in items {
-        match item.entry {
-            Entry::Direct | Entry::Off => break,
-            Entry::Url(u) => {
-                let supported = format!("{u}/sumdb/{}/supported", db.name);
-                let creds = ctx.credentials_for(&supported);
-                match ctx
-                    .client
-                    .get(&supported, creds.as_ref(), Instant::now() + timeout)
-                {
-                    Ok(r) if r.status == 200 => return Ok(format!("{u}/sumdb/{}", db.name)),
-                    Ok(r) if r.status == 404 || r.status == 410 => continue,
-                    Ok(r) => {
-                        let shown = redact_owned(&supported);
-                        let (st, re) = (r.status, r.reason.clone());
-                        return Err(Box::new(move |arg, lang| {
-                            Check::problem(
-                                "module.sumdb",
-                                Section::Module(arg.display()),
-                                l(
-                                    lang,
-                                    format!("checksum database: {shown} answered {st} {re}"),
-                                    format!("校验和数据库：{shown} 回答 {st} {re}"),
-                                ),
-                            )
-                        }));
-                    }
-                    Err(e) => {
-                        let shown = redact_owned(&supported);
-                        let e: HttpError = e;
-                        return Err(Box::new(move |arg, lang| {
-                            let mut c = Check::new(
-                                "module.sumdb",
-                                Section::Module(arg.display()),
-                                Status::Problem,
-                                l(
-                                    lang,
-                                    format!("checksum database: {shown}: {e}"),
-                                    format!("校验和数据库：{shown}：{e}"),
-                                ),
-                            );
-                            c.diagnosis = super::diagnosis_of(&e, false);
-                            c
-                        }));
-                    }
-                }
+        let Entry::Url(u) = item.entry else { break };
+        let supported = format!("{u}/sumdb/{}/supported", db.name);
+        let creds = ctx.credentials_for(&supported);
+        let shown = redact_owned(&supported);
+        let summary = match ctx
+            .client
+            .get(&supported, creds.as_ref(), Instant::now() + timeout)
+        {
+            Ok(r) if r.status == 200 => return Ok(format!("{u}/sumdb/{}", db.name)),
+            Ok(r) if r.status == 404 || r.status == 410 => continue,
+            Ok(r) => t!(
+                ctx.lang,
+                lookup_sumdb_proxy_answered,
+                shown,
+                answer = r.answer()
+            ),
+            Err(e) => {
+                let summary = t!(ctx.lang, lookup_sumdb_proxy_failed, shown, error = e);
+                let mut c = Check::problem("module.sumdb", Section::Module(arg.display()), summary);
+                c.diagnosis = super::diagnosis_of(&e, false);
+                return Err(Box::new(c));
             }
-        }
+        };
+        let c = Check::problem("module.sumdb", Section::Module(arg.display()), summary);
+        return Err(Box::new(c));
     }
     Ok(db.url.trim_end_matches('/').to_owned())
 }

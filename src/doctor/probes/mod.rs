@@ -26,7 +26,7 @@ use super::machine::Machine;
 use super::model::{Check, Section, Status};
 use super::resolve::{self, RepoRoot, Source};
 use super::scope::{ModuleArg, Scope};
-use super::{l, rule_fixes};
+use super::{ALL, rule_fixes};
 use crate::diagnose::goenv::{GoEnv, match_prefix_patterns};
 use crate::i18n::Lang;
 use crate::redact::redact_owned;
@@ -53,6 +53,12 @@ impl std::fmt::Debug for Ctx<'_> {
 }
 
 impl Ctx<'_> {
+    /// At most `n` fix steps of diagnosis rule `id`, filled with `values`.
+    pub fn fixes(&self, id: &str, values: &[(&str, &str)], n: usize) -> Vec<String> {
+        let all = rule_fixes(id, values, &self.env, self.lang);
+        all.into_iter().take(n).collect()
+    }
+
     /// The ~/.netrc credentials go would send to `url` (`host:port` when
     /// the URL has a port, as go 1.23+ matches), unless refused already.
     pub fn credentials_for(&self, url: &str) -> Option<(String, String)> {
@@ -210,21 +216,15 @@ pub(crate) fn net_failure(
     let diag = diagnosis_of(e, false);
     let host = http::Url::parse(shown).map(|u| u.host).unwrap_or_default();
     let summary = if e.timed_out {
-        l(
-            lang,
-            format!("{label}{shown}: no answer in time ({e})"),
-            format!("{label}{shown}：没有及时回答（{e}）"),
-        )
+        t!(lang, probe_no_answer_in_time, label, shown, error = e)
     } else {
         format!("{label}{shown}: {}", redact_owned(&e.message))
     };
     let mut c = Check::problem(id, section, summary);
     if let Some(d) = diag {
-        c = c.diagnosis(d).fixes(
-            rule_fixes(d, &[("host", &host), ("url", shown)], &ctx.env, lang)
-                .into_iter()
-                .take(3),
-        );
+        c = c
+            .diagnosis(d)
+            .fixes(ctx.fixes(d, &[("host", &host), ("url", shown)], 3));
     }
     c
 }
@@ -249,20 +249,12 @@ fn endpoints(ctx: &Ctx<'_>, timeout: Duration) -> Vec<Check> {
                 Ok(r) if r.status < 500 => Check::ok(
                     "net.goproxy",
                     Section::Network,
-                    l(
-                        lang,
-                        format!("module proxy {shown} answers ({} {})", r.status, r.reason),
-                        format!("模块代理 {shown} 有回应（{} {}）", r.status, r.reason),
-                    ),
+                    t!(lang, probe_goproxy_answers, shown, answer = r.answer()),
                 ),
                 Ok(r) => Check::problem(
                     "net.goproxy",
                     Section::Network,
-                    l(
-                        lang,
-                        format!("module proxy {shown} answers {} {}", r.status, r.reason),
-                        format!("模块代理 {shown} 回答 {} {}", r.status, r.reason),
-                    ),
+                    t!(lang, probe_goproxy_fails, shown, answer = r.answer()),
                 ),
                 Err(e) => net_failure(
                     ctx,
@@ -270,7 +262,7 @@ fn endpoints(ctx: &Ctx<'_>, timeout: Duration) -> Vec<Check> {
                     Section::Network,
                     &e,
                     &shown,
-                    &l(lang, "module proxy ", "模块代理 "),
+                    &t!(lang, probe_goproxy_label),
                 ),
             };
             out.push(c.elapsed(started.elapsed()));
@@ -284,23 +276,12 @@ fn endpoints(ctx: &Ctx<'_>, timeout: Duration) -> Vec<Check> {
             Ok(r) if r.status == 200 => Check::ok(
                 "net.gosumdb",
                 Section::Network,
-                l(
-                    lang,
-                    format!("checksum database {} answers (signed tree head)", db.name),
-                    format!("校验和数据库 {} 有回应（已签名的树头）", db.name),
-                ),
+                t!(lang, probe_gosumdb_answers, name = db.name),
             ),
             Ok(r) => Check::problem(
                 "net.gosumdb",
                 Section::Network,
-                l(
-                    lang,
-                    format!(
-                        "checksum database {shown} answers {} {}",
-                        r.status, r.reason
-                    ),
-                    format!("校验和数据库 {shown} 回答 {} {}", r.status, r.reason),
-                ),
+                t!(lang, probe_gosumdb_fails, shown, answer = r.answer()),
             )
             .diagnosis("sumdb-verify-failed"),
             Err(e) => net_failure(
@@ -309,16 +290,12 @@ fn endpoints(ctx: &Ctx<'_>, timeout: Duration) -> Vec<Check> {
                 Section::Network,
                 &e,
                 &shown,
-                &l(lang, "checksum database ", "校验和数据库 "),
+                &t!(lang, probe_gosumdb_label),
             ),
         };
         out.push(
-            c.detail(l(
-                lang,
-                "direct: go may reach it through a proxy that supports it",
-                "直接连接：go 也可能经由支持它的代理访问",
-            ))
-            .elapsed(started.elapsed()),
+            c.detail(t!(lang, probe_gosumdb_direct))
+                .elapsed(started.elapsed()),
         );
     }
     out
@@ -341,11 +318,7 @@ fn module(
                 let skip = Check::skip(
                     "module.sumdb",
                     Section::Module(arg.display()),
-                    l(
-                        ctx.lang,
-                        "checksum database: skipped: go stops at the proxy's answer",
-                        "校验和数据库：已跳过：go 在代理的回答处就停止了",
-                    ),
+                    t!(ctx.lang, probe_sumdb_skip_after_proxy),
                 );
                 return vec![proxy, skip];
             }
@@ -364,11 +337,7 @@ fn module(
     if missing {
         for c in &mut lookups {
             if c.diagnosis == Some("private-module-via-proxy") {
-                c.detail.push(l(
-                    ctx.lang,
-                    "git says the repository does not exist either: check the module path before anything else",
-                    "git 也说该仓库不存在：请先检查模块路径",
-                ));
+                c.detail.push(t!(ctx.lang, probe_repo_missing_too));
             }
         }
     }
@@ -401,14 +370,7 @@ fn repository(
         out.push(Check::skip(
             "module.ls-remote",
             sec(),
-            l(
-                lang,
-                format!(
-                    "git: not used (served by the module proxy {})",
-                    redact_owned(&root.url)
-                ),
-                format!("git：不使用（由模块代理 {} 提供）", redact_owned(&root.url)),
-            ),
+            t!(lang, probe_git_not_used_mod, url = redact_owned(&root.url)),
         ));
         return out;
     }
@@ -416,37 +378,19 @@ fn repository(
         out.push(Check::skip(
             "module.ls-remote",
             sec(),
-            l(
-                lang,
-                format!("{} repositories are not probed", root.vcs),
-                format!("不检查 {} 仓库", root.vcs),
-            ),
+            t!(lang, probe_vcs_not_probed, vcs = root.vcs),
         ));
         return out;
     }
     let rewrites = ctx.m.git.rewrites();
     let effective = match gitcfg::rewrite(&root.url, &rewrites) {
         Some((new, rule)) => {
-            let mut c = Check::ok(
-                "module.rewrite",
-                sec(),
-                l(
-                    lang,
-                    format!("git rewrites it to {new}"),
-                    format!("git 把它改写为 {new}"),
-                ),
-            )
-            .detail(format!(
-                "url.\"{}\".insteadOf \"{}\"",
-                rule.base, rule.prefix
-            ));
+            let mut c = Check::ok("module.rewrite", sec(), t!(lang, probe_rewrite, new)).detail(
+                format!("url.\"{}\".insteadOf \"{}\"", rule.base, rule.prefix),
+            );
             if rule.has_credential() {
                 c.status = Status::Warn;
-                c = c.detail(l(
-                    lang,
-                    "this rewrite carries a credential (see the Git section)",
-                    "该改写带有凭据（见 Git 部分）",
-                ));
+                c = c.detail(t!(lang, probe_rewrite_credential));
             }
             out.push(c);
             new
@@ -456,12 +400,8 @@ fn repository(
     let remote = gitcfg::classify(&effective);
     let Some(git) = ctx.m.git.path.clone() else {
         out.push(
-            Check::problem(
-                "module.ls-remote",
-                sec(),
-                l(lang, "git is not installed", "没有安装 git"),
-            )
-            .diagnosis("git-not-found"),
+            Check::problem("module.ls-remote", sec(), t!(lang, probe_no_git))
+                .diagnosis("git-not-found"),
         );
         return out;
     };
@@ -517,15 +457,7 @@ fn repository(
 }
 
 fn skipped(id: &'static str, section: Section, lang: Lang) -> Check {
-    Check::skip(
-        id,
-        section,
-        l(
-            lang,
-            "git ls-remote: skipped (an earlier step failed)",
-            "git ls-remote：已跳过（前面的步骤失败了）",
-        ),
-    )
+    Check::skip(id, section, t!(lang, probe_ls_remote_skipped))
 }
 
 /// The proxy git (curl) would use: `http.proxy` from git's config, else
@@ -574,23 +506,11 @@ fn resolve_root(
         Some(Ok(root)) => {
             let how = match root.source {
                 Source::KnownHost(h) => {
-                    l(lang, format!("{h} path pattern"), format!("{h} 路径规则"))
+                    t!(lang, probe_repo_known_host, host = h)
                 }
-                _ => l(
-                    lang,
-                    "`.git` in the path; go tries https://, then ssh://",
-                    "路径中含 `.git`；go 先尝试 https://，再尝试 ssh://",
-                ),
+                _ => t!(lang, probe_repo_dot_git),
             };
-            let c = Check::ok(
-                id,
-                sec(),
-                l(
-                    lang,
-                    format!("repository: {} ({how})", root.url),
-                    format!("仓库：{}（{how}）", root.url),
-                ),
-            );
+            let c = Check::ok(id, sec(), t!(lang, probe_repo_static, how, url = root.url));
             return Ok((root, c));
         }
         Some(Err(e)) => {
@@ -623,11 +543,7 @@ fn resolve_root(
         Ok(r) => r,
         Err(e) => {
             let c = net_failure(ctx, id, sec(), &e, &used, "go-import: ")
-                .detail(l(
-                    lang,
-                    "go fetches this page to find the repository (the go-import meta tag)",
-                    "go 通过这个页面查找仓库（go-import meta 标签）",
-                ))
+                .detail(t!(lang, probe_repo_meta_why))
                 .elapsed(started.elapsed());
             return Err(Box::new(c));
         }
@@ -639,20 +555,12 @@ fn resolve_root(
             let c = Check::ok(
                 id,
                 sec(),
-                l(
+                t!(
                     lang,
-                    format!(
-                        "repository: {} {} (go-import meta tag of {})",
-                        root.vcs,
-                        redact_owned(&root.url),
-                        root.root
-                    ),
-                    format!(
-                        "仓库：{} {}（{} 的 go-import meta 标签）",
-                        root.vcs,
-                        redact_owned(&root.url),
-                        root.root
-                    ),
+                    probe_repo_meta,
+                    vcs = root.vcs,
+                    url = redact_owned(&root.url),
+                    root = root.root
                 ),
             )
             .detail(format!(
@@ -673,7 +581,7 @@ fn resolve_root(
             let summary = if r.status == 200 {
                 format!("{}: {e}", redact_owned(&used))
             } else {
-                format!("reading {}: {} {}", redact_owned(&used), r.status, r.reason)
+                format!("reading {}: {}", redact_owned(&used), r.answer())
             };
             let diag = if r.status == 401 || r.status == 403 {
                 "go-import-meta"
@@ -683,12 +591,7 @@ fn resolve_root(
             Err(Box::new(
                 Check::problem(id, sec(), summary)
                     .diagnosis(diag)
-                    .fixes(rule_fixes(
-                        diag,
-                        &[("module", &arg.path), ("url", &used)],
-                        &ctx.env,
-                        lang,
-                    ))
+                    .fixes(ctx.fixes(diag, &[("module", &arg.path), ("url", &used)], ALL))
                     .elapsed(started.elapsed()),
             ))
         }
@@ -709,13 +612,7 @@ fn reach(
     let sec = || Section::Module(arg.display());
     let what = via.map_or_else(
         || host.to_owned(),
-        |p| {
-            l(
-                lang,
-                format!("the proxy {}", redact_owned(p)),
-                format!("代理 {}", redact_owned(p)),
-            )
-        },
+        |p| t!(lang, probe_via_proxy, proxy = redact_owned(p)),
     );
     let started = Instant::now();
     let addrs = match http::resolve(host, port, Instant::now() + timeout) {
@@ -729,18 +626,10 @@ fn reach(
             let c = Check::problem(
                 "module.dns",
                 sec(),
-                l(
-                    lang,
-                    format!("DNS: {what}: {}", e.message),
-                    format!("DNS：{what}：{}", e.message),
-                ),
+                t!(lang, probe_dns_failed, what, error = e.message),
             )
             .diagnosis(d)
-            .fixes(
-                rule_fixes(d, &[("host", host)], &ctx.env, lang)
-                    .into_iter()
-                    .take(3),
-            )
+            .fixes(ctx.fixes(d, &[("host", host)], 3))
             .elapsed(started.elapsed());
             return (vec![c], false);
         }
@@ -749,26 +638,14 @@ fn reach(
     let dns = Check::ok(
         "module.dns",
         sec(),
-        l(
-            lang,
-            format!("DNS: {host} → {}", shown.join(", ")),
-            format!("DNS：{host} → {}", shown.join(", ")),
-        ),
+        t!(lang, probe_dns_ok, host, addrs = shown.join(", ")),
     )
     .elapsed(started.elapsed());
     let started = Instant::now();
     match http::connect(&addrs, host, port, Instant::now() + timeout) {
         Ok(_) => {
-            let tcp = Check::ok(
-                "module.tcp",
-                sec(),
-                l(
-                    lang,
-                    format!("TCP: connected to {what} port {port}"),
-                    format!("TCP：已连接到 {what} 端口 {port}"),
-                ),
-            )
-            .elapsed(started.elapsed());
+            let tcp = Check::ok("module.tcp", sec(), t!(lang, probe_tcp_ok, what, port))
+                .elapsed(started.elapsed());
             (vec![dns, tcp], true)
         }
         Err(e) => {
@@ -780,23 +657,10 @@ fn reach(
             let tcp = Check::problem(
                 "module.tcp",
                 sec(),
-                l(
-                    lang,
-                    format!("TCP: {what} port {port}: {}", e.message),
-                    format!("TCP：{what} 端口 {port}：{}", e.message),
-                ),
+                t!(lang, probe_tcp_failed, what, port, error = e.message),
             )
             .diagnosis(d)
-            .fixes(
-                rule_fixes(
-                    d,
-                    &[("host", host), ("port", &port.to_string())],
-                    &ctx.env,
-                    lang,
-                )
-                .into_iter()
-                .take(3),
-            )
+            .fixes(ctx.fixes(d, &[("host", host), ("port", &port.to_string())], 3))
             .elapsed(started.elapsed());
             (vec![dns, tcp], false)
         }
@@ -848,25 +712,14 @@ fn ssh_check(
         return Ok(Check::ok(
             id,
             sec(),
-            l(
-                lang,
-                format!("{shown}: authenticated (checked above)"),
-                format!("{shown}：认证成功（见上文）"),
-            ),
+            t!(lang, probe_ssh_authenticated_above, shown),
         ));
     }
     if let Gate::Refused(prev) = *state {
         return Err(Box::new(Check::skip(
             id,
             sec(),
-            l(
-                lang,
-                format!(
-                    "{shown}: skipped: {} just refused the same key [{prev}]",
-                    t.host
-                ),
-                format!("{shown}：已跳过：{} 刚刚拒绝了同一个密钥 [{prev}]", t.host),
-            ),
+            t!(lang, probe_ssh_skip_refused, shown, prev, host = t.host),
         )));
     }
     let out = match vcs::ssh_t(ctx.m, &dest, t.port, timeout) {
@@ -878,18 +731,15 @@ fn ssh_check(
             Check::problem(
                 id,
                 sec(),
-                l(
+                t!(
                     lang,
-                    format!("{shown}: no answer within {:.0} s", timeout.as_secs_f64()),
-                    format!("{shown}：{:.0} 秒内没有回应", timeout.as_secs_f64()),
+                    probe_no_answer_within,
+                    shown,
+                    timeout = timeout.as_secs_f64()
                 ),
             )
             .diagnosis("ssh-connect-failed")
-            .fixes(
-                rule_fixes("ssh-connect-failed", &[("host", &t.host)], &ctx.env, lang)
-                    .into_iter()
-                    .take(2),
-            )
+            .fixes(ctx.fixes("ssh-connect-failed", &[("host", &t.host)], 2))
             .elapsed(out.elapsed),
         ));
     }
@@ -897,17 +747,11 @@ fn ssh_check(
     if out.ok {
         *state = Gate::Authenticated;
         let greeting = vcs::tail(&text, 1);
-        return Ok(Check::ok(
-            id,
-            sec(),
-            l(
-                lang,
-                format!("{shown}: authenticated"),
-                format!("{shown}：认证成功"),
-            ),
-        )
-        .details(greeting)
-        .elapsed(out.elapsed));
+        return Ok(
+            Check::ok(id, sec(), t!(lang, probe_ssh_authenticated, shown))
+                .details(greeting)
+                .elapsed(out.elapsed),
+        );
     }
     let values = [("host", t.host.as_str()), ("module", arg.path.as_str())];
     let named = vcs::classify(&text, &values, ctx.m, lang);
@@ -916,12 +760,7 @@ fn ssh_check(
     {
         *state = Gate::Refused(n.id);
     }
-    let mut c = Check::problem(
-        id,
-        sec(),
-        l(lang, format!("{shown}: failed"), format!("{shown}：失败")),
-    )
-    .elapsed(out.elapsed);
+    let mut c = Check::problem(id, sec(), t!(lang, probe_failed, shown)).elapsed(out.elapsed);
     let ev = named.as_ref().and_then(|n| n.evidence.clone());
     c = c.details(
         vcs::tail(&text, 4)
@@ -959,11 +798,7 @@ fn ls_remote(
         return Check::skip(
             id,
             sec(),
-            l(
-                lang,
-                format!("{shown}: skipped: {host} just refused the same credentials [{prev}]"),
-                format!("{shown}：已跳过：{host} 刚刚拒绝了同样的凭据 [{prev}]"),
-            ),
+            t!(lang, probe_ls_remote_skip_refused, shown, host, prev),
         );
     }
     let out = match vcs::ls_remote(ctx.m, git, url, timeout) {
@@ -980,57 +815,44 @@ fn ls_remote(
         return Check::problem(
             id,
             sec(),
-            l(
+            t!(
                 lang,
-                format!("{shown}: no answer within {:.0} s", timeout.as_secs_f64()),
-                format!("{shown}：{:.0} 秒内没有回应", timeout.as_secs_f64()),
+                probe_no_answer_within,
+                shown,
+                timeout = timeout.as_secs_f64()
             ),
         )
         .details(vcs::tail(&out.stderr, 3))
         .diagnosis(d)
-        .fixes(
-            rule_fixes(d, &[("host", &host)], &ctx.env, lang)
-                .into_iter()
-                .take(2),
-        )
+        .fixes(ctx.fixes(d, &[("host", &host)], 2))
         .elapsed(out.elapsed);
     }
     if out.ok {
         let refs = out.stdout.lines().filter(|l| !l.trim().is_empty()).count();
-        let mut c = Check::ok(
-            id,
-            sec(),
-            l(
-                lang,
-                format!("{shown}: {refs} refs"),
-                format!("{shown}：{refs} 个引用"),
-            ),
-        )
-        .elapsed(out.elapsed);
+        let mut c =
+            Check::ok(id, sec(), t!(lang, probe_ls_remote_refs, shown, refs)).elapsed(out.elapsed);
         if let Some(v) = version.filter(|v| !v.contains("-0.") && !v.contains("+incompatible")) {
             let tag = tag_for(&arg.path, &root.root, v);
             if vcs::has_tag(&out.stdout, &tag) {
-                c = c.detail(l(
-                    lang,
-                    format!("tag {tag} is there"),
-                    format!("标签 {tag} 存在"),
-                ));
+                c = c.detail(t!(lang, probe_tag_found, tag));
             } else {
                 return Check::problem(
                     id,
                     sec(),
-                    l(
+                    t!(
                         lang,
-                        format!("{shown}: no tag {tag}: go cannot find {} {v}", arg.path),
-                        format!("{shown}：没有标签 {tag}：go 找不到 {} {v}", arg.path),
+                        probe_tag_missing,
+                        shown,
+                        tag,
+                        version = v,
+                        path = arg.path
                     ),
                 )
                 .diagnosis("unknown-revision")
-                .fixes(rule_fixes(
+                .fixes(ctx.fixes(
                     "unknown-revision",
                     &[("module", &arg.path), ("version", v), ("url", url)],
-                    &ctx.env,
-                    lang,
+                    ALL,
                 ))
                 .elapsed(out.elapsed);
             }
@@ -1044,17 +866,13 @@ fn ls_remote(
     ];
     let named = vcs::classify(&out.stderr, &values, ctx.m, lang);
     let ev = named.as_ref().and_then(|n| n.evidence.clone());
-    let mut c = Check::problem(
-        id,
-        sec(),
-        l(lang, format!("{shown}: failed"), format!("{shown}：失败")),
-    )
-    .details(
-        vcs::tail(&out.stderr, 4)
-            .into_iter()
-            .filter(|t| Some(t.trim()) != ev.as_deref()),
-    )
-    .elapsed(out.elapsed);
+    let mut c = Check::problem(id, sec(), t!(lang, probe_failed, shown))
+        .details(
+            vcs::tail(&out.stderr, 4)
+                .into_iter()
+                .filter(|t| Some(t.trim()) != ev.as_deref()),
+        )
+        .elapsed(out.elapsed);
     if let Some(n) = named {
         if CREDENTIAL_REFUSED.contains(&n.id) {
             *state = Gate::Refused(n.id);
@@ -1065,11 +883,7 @@ fn ls_remote(
         c = c.diagnosis(n.id).fixes(n.fixes);
         if ctx.m.var("GIT_ASKPASS").is_some() && n.id.starts_with("https-") {
             c.status = Status::Warn;
-            c.detail.push(l(
-                lang,
-                "GIT_ASKPASS is set: go's git would ask it for credentials; doctor does not run it",
-                "设置了 GIT_ASKPASS：go 调用的 git 会向它索取凭据；doctor 不运行它",
-            ));
+            c.detail.push(t!(lang, probe_askpass_not_run));
         }
     }
     c
