@@ -56,7 +56,9 @@ fn main() {
         fail(&msg);
     }
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
-    std::fs::write(out.join("builtin_rules.rs"), generate(&rules))
+    let mut code = generate(&rules);
+    code.push_str(&musts(&rules));
+    std::fs::write(out.join("builtin_rules.rs"), code)
         .unwrap_or_else(|e| fail(&format!("writing generated rules: {e}")));
     messages(&out);
 }
@@ -78,6 +80,21 @@ fn messages(out: &std::path::Path) {
             std::process::exit(1);
         }
     }
+}
+
+/// Every built-in regex with the literals each of its matches contains,
+/// sorted by pattern for a binary search (`rules::mandatory_literals`).
+fn musts(rules: &[spec::CheckedRule]) -> String {
+    let mut all: Vec<String> = rules.iter().flat_map(|r| r.spec.all_regexes()).collect();
+    all.sort();
+    all.dedup();
+    let mut o = String::from("\npub(crate) static MUSTS: &[(&str, &[&str])] = &[\n");
+    for p in &all {
+        let lits = spec::mandatory_literals(p).unwrap_or_else(|e| fail(&e));
+        let _ = writeln!(o, "    ({}, {}),", s(p), strs(&lits));
+    }
+    o.push_str("];\n");
+    o
 }
 
 fn fail(msg: &str) -> ! {

@@ -67,18 +67,13 @@ pub struct Diagnosis {
     pub facts: Facts,
 }
 
-/// One rule's regexes, each compiled on first use: a rule with twenty
-/// patterns whose gate hit once compiles one of them, and its `unless`,
-/// `requires` and `extract` lists only once a pattern has fitted.  Shared
-/// by pattern text: the module-cache `requires` of vcs-cache-corrupt stands
-/// behind a dozen patterns and is compiled once.
+/// One rule's patterns, each compiled on first use: a rule with twenty
+/// patterns whose gate hit once compiles one of them.  Its `unless`,
+/// `requires` and `extract` regexes are compiled (shared by pattern text)
+/// only once a line holds every literal they need.
 #[derive(Debug, Default)]
 struct RuleCache {
     patterns: Vec<OnceCell<Option<Rc<Pattern>>>>,
-    pattern_requires: Vec<OnceCell<Option<Vec<Rc<Pattern>>>>>,
-    unless: OnceCell<Option<Vec<Rc<Pattern>>>>,
-    requires: OnceCell<Option<Vec<Rc<Pattern>>>>,
-    extract: OnceCell<Option<Vec<Rc<Pattern>>>>,
 }
 
 /// The matcher for one rule set (built per diagnosis: on the failure path only).
@@ -140,8 +135,6 @@ impl<'r> Engine<'r> {
                 .iter()
                 .map(|r| RuleCache {
                     patterns: r.patterns.iter().map(|_| OnceCell::new()).collect(),
-                    pattern_requires: r.patterns.iter().map(|_| OnceCell::new()).collect(),
-                    ..RuleCache::default()
                 })
                 .collect(),
             compiled: Patterns::default(),
@@ -154,42 +147,19 @@ impl<'r> Engine<'r> {
             .as_deref()
     }
 
-    fn pattern_requires(&self, rule: usize, i: usize) -> Option<&[Rc<Pattern>]> {
-        if i == STAGE_PATTERN {
-            return Some(&[]);
+    /// Whether regex `p` fits some line of `lines`; `None` if it does not
+    /// compile.  Lines lacking a literal it needs are skipped unread, and
+    /// when no line is left it is not even compiled.
+    fn fits_any(&self, p: &'static str, lines: &[Line]) -> Option<bool> {
+        let mut cands = lines
+            .iter()
+            .filter(|l| self.compiled.may_match(p, &l.text))
+            .peekable();
+        if cands.peek().is_none() {
+            return Some(false);
         }
-        self.cache[rule].pattern_requires[i]
-            .get_or_init(|| {
-                self.compiled.all(
-                    self.rules[rule]
-                        .pattern_requires
-                        .get(i)
-                        .copied()
-                        .unwrap_or(&[]),
-                )
-            })
-            .as_deref()
-    }
-
-    fn unless(&self, rule: usize) -> Option<&[Rc<Pattern>]> {
-        self.cache[rule]
-            .unless
-            .get_or_init(|| self.compiled.all(self.rules[rule].unless))
-            .as_deref()
-    }
-
-    fn requires(&self, rule: usize) -> Option<&[Rc<Pattern>]> {
-        self.cache[rule]
-            .requires
-            .get_or_init(|| self.compiled.all(self.rules[rule].requires))
-            .as_deref()
-    }
-
-    fn extract(&self, rule: usize) -> Option<&[Rc<Pattern>]> {
-        self.cache[rule]
-            .extract
-            .get_or_init(|| self.compiled.all(self.rules[rule].extract))
-            .as_deref()
+        let re = self.compiled.get(p)?;
+        Some(cands.any(|l| self.compiled.is_match(&re, &l.text)))
     }
 
     /// How many regexes were compiled (for the benchmark's report).
@@ -225,7 +195,11 @@ impl<'r> Engine<'r> {
             if !self.rules[rule].sides.contains(st.sides[line].bit()) {
                 continue;
             }
-            if seen.contains(&(rule, line)) {
+            if seen.contains(&(rule, line))
+                || !self
+                    .compiled
+                    .may_match(self.rules[rule].patterns[pattern], &lines[line].text)
+            {
                 continue;
             }
             let Some(re) = self.pattern(rule, pattern) else {
@@ -310,12 +284,16 @@ impl<'r> Engine<'r> {
             };
             v.insert("server".into(), name.into());
         }
-        if let Some(extract) = self.extract(hit.rule) {
-            for re in extract {
-                for l in &lines[rec.first..rec.end] {
-                    for (name, val) in self.compiled.captures(re, &l.text).unwrap_or_default() {
-                        v.entry(name).or_insert(val);
-                    }
+        for &p in self.rules[hit.rule].extract {
+            for l in &lines[rec.first..rec.end] {
+                if !self.compiled.may_match(p, &l.text) {
+                    continue;
+                }
+                let Some(re) = self.compiled.get(p) else {
+                    break;
+                };
+                for (name, val) in self.compiled.captures(&re, &l.text).unwrap_or_default() {
+                    v.entry(name).or_insert(val);
                 }
             }
         }
@@ -414,23 +392,21 @@ impl<'r> Engine<'r> {
             let ri = st.record_of[hit.line];
             let rec = &st.records[ri];
             let rec_lines = &lines[rec.first..rec.end];
-            let fits = |re: &Rc<Pattern>| {
-                rec_lines
-                    .iter()
-                    .any(|l| self.compiled.is_match(re, &l.text))
-            };
+            let fits = |p: &&'static str| self.fits_any(p, rec_lines);
+            let rule = self.rules[hit.rule];
             let rule_ok = *rule_fits.entry((hit.rule, ri)).or_insert_with(|| {
-                match (self.unless(hit.rule), self.requires(hit.rule)) {
-                    (Some(unless), Some(requires)) => {
-                        !unless.iter().any(fits) && requires.iter().all(fits)
-                    }
-                    _ => false,
-                }
+                rule.unless.iter().all(|p| fits(p) == Some(false))
+                    && rule.requires.iter().all(|p| fits(p) == Some(true))
             });
-            let Some(pattern_requires) = self.pattern_requires(hit.rule, hit.pattern) else {
-                continue;
+            let pattern_requires: &[&'static str] = if hit.pattern == STAGE_PATTERN {
+                &[]
+            } else {
+                rule.pattern_requires
+                    .get(hit.pattern)
+                    .copied()
+                    .unwrap_or(&[])
             };
-            if !rule_ok || !pattern_requires.iter().all(fits) {
+            if !rule_ok || !pattern_requires.iter().all(|p| fits(p) == Some(true)) {
                 continue;
             }
             per_record[ri].push(hit);

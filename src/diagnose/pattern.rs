@@ -66,6 +66,8 @@ pub(super) struct Patterns {
     compiler: thompson::Compiler,
     cache: RefCell<Option<backtrack::Cache>>,
     compiled: RefCell<HashMap<&'static str, Option<Rc<Pattern>>>>,
+    /// Mandatory literals of user patterns (built-in ones come from the build).
+    user_musts: RefCell<HashMap<&'static str, Rc<[String]>>>,
 }
 
 impl Default for Patterns {
@@ -76,6 +78,7 @@ impl Default for Patterns {
             compiler: thompson::Compiler::new(),
             cache: RefCell::new(None),
             compiled: RefCell::default(),
+            user_musts: RefCell::default(),
         }
     }
 }
@@ -92,9 +95,23 @@ impl Patterns {
         c
     }
 
-    /// A list; `None` if any fails.
-    pub(super) fn all(&self, ps: &[&'static str]) -> Option<Vec<Rc<Pattern>>> {
-        ps.iter().map(|p| self.get(p)).collect()
+    /// False when `hay` lacks a literal every match of `p` contains: then
+    /// `p` cannot match there and need not be compiled for it.
+    pub(super) fn may_match(&self, p: &'static str, hay: &str) -> bool {
+        if let Some(lits) = crate::rules::builtin_mandatory_literals(p) {
+            return lits.iter().all(|l| hay.contains(l));
+        }
+        let lits = self
+            .user_musts
+            .borrow_mut()
+            .entry(p)
+            .or_insert_with(|| {
+                crate::rules::spec::mandatory_literals(p)
+                    .unwrap_or_default()
+                    .into()
+            })
+            .clone();
+        lits.iter().all(|l| hay.contains(l.as_str()))
     }
 
     /// How many distinct patterns were compiled.
@@ -246,6 +263,12 @@ mod tests {
                 let re = regex::Regex::new(src).expect("compiles");
                 for line in &lines {
                     assert_eq!(ps.is_match(&p, line), re.is_match(line), "{src} on {line}");
+                    // The literal pre-check never rejects a line that matches.
+                    assert!(
+                        ps.may_match(src, line) || !re.is_match(line),
+                        "{src}: mandatory literals {:?} reject {line}",
+                        crate::rules::builtin_mandatory_literals(src)
+                    );
                     let want = re.captures(line).map(|c| {
                         re.capture_names()
                             .flatten()

@@ -120,6 +120,15 @@ pub struct Rule {
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
+/// The literal pieces every match of a built-in `pattern` contains (see
+/// [`spec::mandatory_literals`]); `None` for a pattern not in the table.
+pub fn builtin_mandatory_literals(pattern: &str) -> Option<&'static [&'static str]> {
+    MUSTS
+        .binary_search_by(|(p, _)| (*p).cmp(pattern))
+        .ok()
+        .map(|i| MUSTS[i].1)
+}
+
 /// The built-in rules, in table order.
 pub fn builtin() -> &'static [Rule] {
     BUILTIN

@@ -484,6 +484,32 @@ pub fn parse_regex(pattern: &str) -> Result<regex_syntax::hir::Hir, String> {
         .map_err(|e| format!("bad regex {pattern:?}: {e}"))
 }
 
+/// Literal pieces every match of `pattern` contains, in the case written
+/// (at least 4 bytes each; empty when none is certain).  Read from the
+/// pattern's top-level sequence only: a literal under an alternation or a
+/// repetition is not certain.  A line lacking any of them cannot match, so
+/// the regex need not even be compiled for it (docs/design.md §1).
+pub fn mandatory_literals(pattern: &str) -> Result<Vec<String>, String> {
+    use regex_syntax::hir::HirKind;
+    fn walk(h: &regex_syntax::hir::Hir, out: &mut Vec<String>) {
+        match h.kind() {
+            HirKind::Literal(l) => {
+                if let Ok(t) = std::str::from_utf8(&l.0)
+                    && t.len() >= 4
+                {
+                    out.push(t.to_owned());
+                }
+            }
+            HirKind::Capture(c) => walk(&c.sub, out),
+            HirKind::Concat(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(&parse_regex(pattern)?, &mut out);
+    Ok(out)
+}
+
 /// Capture group names of a pattern.
 pub fn capture_names(pattern: &str) -> Result<Vec<String>, String> {
     let re = regex::Regex::new(pattern).map_err(|e| format!("bad regex: {e}"))?;
