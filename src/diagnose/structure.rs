@@ -139,10 +139,23 @@ pub fn parse(lines: &[Line]) -> Structure {
         let untabbed_body = !indented
             && matches!(mode, Mode::Http | Mode::Plain)
             && text.starts_with("server response:");
+        // A paste wrapped inside a path (`… in /` then `tmp/gopath/pkg/…`):
+        // the rest of the line, not a new record.
+        let wrapped = !indented
+            && matches!(mode, Mode::Git | Mode::Body)
+            && i > 0
+            && lines[i - 1].text.ends_with(['/', '\\'])
+            && text.split(['/', '\\']).next().is_some_and(|first| {
+                !first.is_empty()
+                    && first
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || "._-".contains(c))
+            });
         let continues = !st.records.is_empty()
             && (indented
                 || untabbed
                 || untabbed_body
+                || wrapped
                 || CONTINUATIONS.iter().any(|c| text.starts_with(c)));
         if !continues {
             st.records.push(Record {
@@ -159,6 +172,12 @@ pub fn parse(lines: &[Line]) -> Structure {
             let (side, next) = header(text, rec);
             mode = next;
             side
+        } else if wrapped {
+            if mode == Mode::Git {
+                Side::Git
+            } else {
+                Side::Body
+            }
         } else if untabbed_body {
             mode = Mode::Body;
             Side::Body
