@@ -647,7 +647,7 @@ fn proxy_auth_header(proxy: &str) -> Option<String> {
 }
 
 /// Go accepts a proxy without a scheme and assumes http.
-fn with_scheme(proxy: &str) -> String {
+pub fn with_scheme(proxy: &str) -> String {
     if proxy.contains("://") {
         proxy.to_owned()
     } else {

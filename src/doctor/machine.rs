@@ -117,6 +117,16 @@ impl Go {
     pub fn version(&self) -> Option<&str> {
         self.var("GOVERSION")
     }
+
+    /// The variable in force for GONOPROXY or GONOSUMDB: itself when the
+    /// user set it, else GOPRIVATE (its default), which a fix must change.
+    pub fn private_var(&self, name: &'static str) -> &'static str {
+        if self.var(name).is_some() {
+            name
+        } else {
+            "GOPRIVATE"
+        }
+    }
 }
 
 /// git and the configuration it would use for go's fetches.

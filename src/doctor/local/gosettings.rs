@@ -149,11 +149,7 @@ fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
         }
         Ok(Some(db)) => {
             let nosum = env.gonosumdb().unwrap_or("");
-            let nosum_name = if m.go.var("GONOSUMDB").is_some() {
-                "GONOSUMDB"
-            } else {
-                "GOPRIVATE"
-            };
+            let nosum_name = m.go.private_var("GONOSUMDB");
             if !nosum.is_empty() && covers_everything(nosum) {
                 out.push(
                     Check::problem(
@@ -474,19 +470,11 @@ fn coverage_check(m: &Machine, s: &Scope) -> Option<Check> {
         ));
     } else {
         if !via_proxy.is_empty() {
-            let var = if explicit_noproxy {
-                "GONOPROXY"
-            } else {
-                "GOPRIVATE"
-            };
+            let var = m.go.private_var("GONOPROXY");
             fixes.push(set_go_var(m, var, &grow(m.go.var(var), &via_proxy)));
         }
         if !via_sumdb.is_empty() {
-            let var = if explicit_nosum {
-                "GONOSUMDB"
-            } else {
-                "GOPRIVATE"
-            };
+            let var = m.go.private_var("GONOSUMDB");
             let f = set_go_var(m, var, &grow(m.go.var(var), &via_sumdb));
             if !fixes.contains(&f) {
                 fixes.push(f);
