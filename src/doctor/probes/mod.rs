@@ -238,11 +238,10 @@ pub fn run(m: &Machine, s: &Scope, timeout: Duration) -> Vec<Check> {
             .unwrap_or_default();
         for (h, (arg, _, _)) in handles.into_iter().zip(&targets) {
             out.extend(h.join().unwrap_or_else(|_| {
-                vec![Check::problem(
-                    "module.internal",
-                    Section::Module(arg.display()),
-                    "internal error while probing".to_owned(),
-                )]
+                vec![
+                    Section::Module(arg.display())
+                        .problem("module.internal", "internal error while probing".to_owned()),
+                ]
             }));
         }
         out
@@ -281,7 +280,7 @@ pub(crate) fn net_failure(
     } else {
         format!("{label}{shown}: {}", redact_owned(&e.message))
     };
-    let c = Check::problem(id, section, summary);
+    let c = section.problem(id, summary);
     match diagnosis_of(e, false) {
         Some(d) => c
             .diagnosis(d)
@@ -302,14 +301,12 @@ fn endpoints(ctx: &Ctx<'_>) -> Vec<Check> {
         let (shown, started) = (redact_owned(&u), Instant::now());
         let (id, sec) = ("net.goproxy", Section::Network);
         let c = match ctx.get(&format!("{u}/")) {
-            Ok(r) if r.status < 500 => Check::ok(
+            Ok(r) if r.status < 500 => sec.ok(
                 id,
-                sec,
                 t!(lang, probe_goproxy_answers, shown, answer = r.answer()),
             ),
-            Ok(r) => Check::problem(
+            Ok(r) => sec.problem(
                 id,
-                sec,
                 t!(lang, probe_goproxy_fails, shown, answer = r.answer()),
             ),
             Err(e) => net_failure(ctx, id, sec, &e, &shown, &t!(lang, probe_goproxy_label)),
@@ -322,15 +319,13 @@ fn endpoints(ctx: &Ctx<'_>) -> Vec<Check> {
         let shown = redact_owned(&url);
         let (id, sec) = ("net.gosumdb", Section::Network);
         let c = match ctx.client.get(&url, None, Instant::now() + ctx.timeout) {
-            Ok(r) if r.status == 200 => {
-                Check::ok(id, sec, t!(lang, probe_gosumdb_answers, name = db.name))
-            }
-            Ok(r) => Check::problem(
-                id,
-                sec,
-                t!(lang, probe_gosumdb_fails, shown, answer = r.answer()),
-            )
-            .diagnosis("sumdb-verify-failed"),
+            Ok(r) if r.status == 200 => sec.ok(id, t!(lang, probe_gosumdb_answers, name = db.name)),
+            Ok(r) => sec
+                .problem(
+                    id,
+                    t!(lang, probe_gosumdb_fails, shown, answer = r.answer()),
+                )
+                .diagnosis("sumdb-verify-failed"),
             Err(e) => net_failure(ctx, id, sec, &e, &shown, &t!(lang, probe_gosumdb_label)),
         };
         out.push(
