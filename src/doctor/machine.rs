@@ -18,64 +18,20 @@ use crate::diagnose::goenv::{self, GoEnv};
 use crate::exec;
 use crate::shim::locate::{self, Lookup};
 
-/// Environment variables doctor reads (never the whole environment).
+/// Environment variables doctor reads (never the whole environment), by
+/// concern: locale, go, proxies, certificates, git, ssh.
 pub const ENV_NAMES: &[&str] = &[
-    "HOME",
-    "PATH",
-    "LANG",
-    "LC_ALL",
-    "LC_CTYPE",
-    "LC_MESSAGES",
-    "LANGUAGE",
-    "GOTOOLCHAIN",
-    "GOENV",
-    "GOPRIVATE",
-    "GONOPROXY",
-    "GONOSUMDB",
-    "GOPROXY",
-    "GOSUMDB",
-    "GOFLAGS",
-    "GOINSECURE",
-    "GOVCS",
-    "GOAUTH",
-    "GONOSUMCHECK",
-    "NETRC",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "NO_PROXY",
-    "no_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "GIT_SSL_CAINFO",
-    "GIT_SSL_CAPATH",
-    "GIT_SSL_NO_VERIFY",
-    "GIT_SSH",
-    "GIT_SSH_COMMAND",
-    "GIT_ASKPASS",
-    "GIT_TERMINAL_PROMPT",
-    "GIT_CONFIG_GLOBAL",
-    "GIT_CONFIG_NOSYSTEM",
-    "SSH_AUTH_SOCK",
+    "HOME PATH LANG LC_ALL LC_CTYPE LC_MESSAGES LANGUAGE",
+    "GOTOOLCHAIN GOENV GOPRIVATE GONOPROXY GONOSUMDB GOPROXY GOSUMDB GOFLAGS",
+    "GOINSECURE GOVCS GOAUTH GONOSUMCHECK NETRC",
+    "HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy ALL_PROXY all_proxy",
+    "SSL_CERT_FILE SSL_CERT_DIR GIT_SSL_CAINFO GIT_SSL_CAPATH GIT_SSL_NO_VERIFY",
+    "GIT_SSH GIT_SSH_COMMAND GIT_ASKPASS GIT_TERMINAL_PROMPT GIT_CONFIG_GLOBAL",
+    "GIT_CONFIG_NOSYSTEM SSH_AUTH_SOCK",
 ];
 
 /// The `go env` values doctor shows and judges.
-pub const GO_VARS: &[&str] = &[
-    "GOPROXY",
-    "GOPRIVATE",
-    "GONOPROXY",
-    "GONOSUMDB",
-    "GOSUMDB",
-    "GOFLAGS",
-    "GOINSECURE",
-    "GOVCS",
-    "GOTOOLCHAIN",
-    "GOMODCACHE",
-    "GOAUTH",
-];
+pub const GO_VARS: &str = "GOPROXY GOPRIVATE GONOPROXY GONOSUMDB GOSUMDB GOFLAGS GOINSECURE GOVCS GOTOOLCHAIN GOMODCACHE GOAUTH";
 
 /// The real go as the shim would find it.
 #[derive(Debug, Clone)]
@@ -116,6 +72,16 @@ impl Go {
 
     pub fn version(&self) -> Option<&str> {
         self.var("GOVERSION")
+    }
+
+    /// The variable in force for GONOPROXY or GONOSUMDB: itself when the
+    /// user set it, else GOPRIVATE (its default), which a fix must change.
+    pub fn private_var(&self, name: &'static str) -> &'static str {
+        if self.var(name).is_some() {
+            name
+        } else {
+            "GOPRIVATE"
+        }
     }
 }
 
@@ -204,7 +170,7 @@ impl Machine {
     pub fn goenv(&self) -> GoEnv {
         let mut pairs: Vec<(&str, &str)> = Vec::new();
         for name in goenv::VARS {
-            let v = if GO_VARS.contains(name) || name.starts_with("GO") {
+            let v = if name.starts_with("GO") {
                 self.go.var(name)
             } else {
                 self.var(name)
@@ -227,11 +193,12 @@ impl Machine {
 pub fn env_snapshot() -> BTreeMap<String, String> {
     ENV_NAMES
         .iter()
+        .flat_map(|line| line.split_whitespace())
         .filter_map(|n| {
             std::env::var(n)
                 .ok()
                 .filter(|v| !v.is_empty())
-                .map(|v| ((*n).to_owned(), v))
+                .map(|v| (n.to_owned(), v))
         })
         .collect()
 }
@@ -348,7 +315,7 @@ fn go_env_json(
 ) -> Result<BTreeMap<String, String>, String> {
     let mut cmd = Command::new(go);
     cmd.args(["env", "-json"])
-        .args(GO_VARS)
+        .args(GO_VARS.split_whitespace())
         .args(["GOVERSION", "GOROOT", "GOENV", "GOPATH", "GOMOD"])
         .current_dir(cwd);
     cmd.env("GOTOOLCHAIN", "local");

@@ -58,6 +58,27 @@ impl Section {
         }
     }
 
+    /// A check of this section.
+    pub fn check(&self, status: Status, id: &'static str, summary: String) -> Check {
+        Check::new(id, self.clone(), status, summary)
+    }
+
+    pub fn ok(&self, id: &'static str, summary: String) -> Check {
+        self.check(Status::Ok, id, summary)
+    }
+
+    pub fn warn(&self, id: &'static str, summary: String) -> Check {
+        self.check(Status::Warn, id, summary)
+    }
+
+    pub fn problem(&self, id: &'static str, summary: String) -> Check {
+        self.check(Status::Problem, id, summary)
+    }
+
+    pub fn skip(&self, id: &'static str, summary: String) -> Check {
+        self.check(Status::Skip, id, summary)
+    }
+
     /// The JSON name (`module` for every module; the module is a field).
     pub fn key(&self) -> &'static str {
         match self {
@@ -103,22 +124,6 @@ impl Check {
             fix: Vec::new(),
             elapsed: None,
         }
-    }
-
-    pub fn ok(id: &'static str, section: Section, summary: String) -> Check {
-        Check::new(id, section, Status::Ok, summary)
-    }
-
-    pub fn warn(id: &'static str, section: Section, summary: String) -> Check {
-        Check::new(id, section, Status::Warn, summary)
-    }
-
-    pub fn problem(id: &'static str, section: Section, summary: String) -> Check {
-        Check::new(id, section, Status::Problem, summary)
-    }
-
-    pub fn skip(id: &'static str, section: Section, summary: String) -> Check {
-        Check::new(id, section, Status::Skip, summary)
     }
 
     pub fn detail(mut self, line: impl Into<String>) -> Check {

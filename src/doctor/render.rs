@@ -237,11 +237,8 @@ mod tests {
     fn report() -> Report {
         Report {
             checks: vec![
-                Check::ok("go.binary", Section::Toolchain, "go: go1.27.3".into()),
-                Check::problem(
-                    "git.insteadof-credential",
-                    Section::Git,
-                    "url https://x-access-token:ghp_0123456789abcdefghijABCDEFGHIJ012345@github.com/".into(),
+                Section::Toolchain.ok("go.binary", "go: go1.27.3".into()),
+                Section::Git.problem("git.insteadof-credential", "url https://x-access-token:ghp_0123456789abcdefghijABCDEFGHIJ012345@github.com/".into(),
                 )
                 .diagnosis("https-auth-rejected")
                 .detail("token ghp_0123456789abcdefghijABCDEFGHIJ012345")

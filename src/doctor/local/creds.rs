@@ -39,19 +39,19 @@ fn private_hosts(m: &Machine, s: &Scope) -> Vec<Check> {
                 && m.var("GIT_ASKPASS").is_none()
         })
         .map(|h| {
-            Check::warn(
-                "credentials.private-host",
-                Section::Credentials,
-                t!(lang, creds_private_host_no_credentials, host = h),
-            )
-            .detail(t!(lang, creds_private_host_fine_if_public))
-            .diagnosis("https-credentials-missing")
-            .fixes(
-                s.fixes("https-credentials-missing", &[("host", h)], ALL)
-                    .into_iter()
-                    .filter(|f| !f.contains("GOPRIVATE"))
-                    .take(2),
-            )
+            Section::Credentials
+                .warn(
+                    "credentials.private-host",
+                    t!(lang, creds_private_host_no_credentials, host = h),
+                )
+                .detail(t!(lang, creds_private_host_fine_if_public))
+                .diagnosis("https-credentials-missing")
+                .fixes(
+                    s.fixes("https-credentials-missing", &[("host", h)], ALL)
+                        .into_iter()
+                        .filter(|f| !f.contains("GOPRIVATE"))
+                        .take(2),
+                )
         })
         .collect()
 }
@@ -73,25 +73,20 @@ fn https_hostports(m: &Machine) -> Vec<(String, u16)> {
 
 fn netrc(m: &Machine, s: &Scope) -> Vec<Check> {
     let lang = s.lang;
-    let sec = || Section::Credentials;
+    let sec = Section::Credentials;
     let shown = m
         .netrc_path
         .as_deref()
         .map_or_else(|| "~/.netrc".to_owned(), |p| super::tilde(m, p));
     let n = match &m.netrc {
         Err(e) => {
-            return vec![Check::problem(
+            return vec![sec.problem(
                 "netrc.file",
-                sec(),
                 t!(lang, creds_netrc_unreadable, shown, error = e),
             )];
         }
         Ok(None) => {
-            return vec![Check::skip(
-                "netrc.file",
-                sec(),
-                t!(lang, creds_netrc_missing, shown),
-            )];
+            return vec![sec.skip("netrc.file", t!(lang, creds_netrc_missing, shown))];
         }
         Ok(Some(n)) => n,
     };
@@ -105,27 +100,15 @@ fn netrc(m: &Machine, s: &Scope) -> Vec<Check> {
     let mode = n.mode.map(|m| format!("{m:04o}")).unwrap_or_default();
     if n.too_open() {
         out.push(
-            Check::problem(
-                "netrc.file",
-                sec(),
-                t!(lang, creds_netrc_too_open, shown, mode),
-            )
-            .detail(format!("machine: {list}"))
-            .fix(format!("chmod 600 {}", shell_word(&shown))),
+            sec.problem("netrc.file", t!(lang, creds_netrc_too_open, shown, mode))
+                .detail(format!("machine: {list}"))
+                .fix(format!("chmod 600 {}", shell_word(&shown))),
         );
     } else {
-        out.push(Check::ok(
-            "netrc.file",
-            sec(),
-            t!(lang, creds_netrc_ok, shown, mode, list),
-        ));
+        out.push(sec.ok("netrc.file", t!(lang, creds_netrc_ok, shown, mode, list)));
     }
     if m.var("NETRC").is_some() {
-        out.push(Check::warn(
-            "netrc.git",
-            sec(),
-            t!(lang, creds_netrc_var_git_ignores, shown),
-        ));
+        out.push(sec.warn("netrc.git", t!(lang, creds_netrc_var_git_ignores, shown)));
     }
     // go 1.23+ matches `machine` against host:port when the URL has a port.
     for (host, port) in https_hostports(m) {
@@ -135,9 +118,8 @@ fn netrc(m: &Machine, s: &Scope) -> Vec<Check> {
         let hp = format!("{host}:{port}");
         if n.entry(&hp).is_none() && n.entry(&host).is_some() {
             out.push(
-                Check::warn(
+                sec.warn(
                     "netrc.hostport",
-                    sec(),
                     t!(lang, creds_netrc_hostport, shown, host, hp),
                 )
                 .diagnosis("https-auth-rejected")
@@ -151,13 +133,13 @@ fn netrc(m: &Machine, s: &Scope) -> Vec<Check> {
 /// SSH hosts in play (from insteadOf rewrites and named modules).
 fn ssh_checks(m: &Machine, s: &Scope) -> Vec<Check> {
     let lang = s.lang;
-    let sec = || Section::Ssh;
+    let sec = Section::Ssh;
     let in_play = !m.ssh.hosts.is_empty();
     let mut out = Vec::new();
     if m.ssh.ssh.is_none() {
         if in_play {
             out.push(
-                Check::problem("ssh.binary", sec(), t!(lang, creds_ssh_missing))
+                sec.problem("ssh.binary", t!(lang, creds_ssh_missing))
                     .fix(t!(lang, creds_ssh_missing_fix)),
             );
         }
@@ -165,12 +147,9 @@ fn ssh_checks(m: &Machine, s: &Scope) -> Vec<Check> {
     }
     let keys: Vec<String> = m.ssh.key_files.iter().map(|p| super::tilde(m, p)).collect();
     let agent = match &m.ssh.agent {
-        Some(ssh::Agent::Keys(k)) => Check::ok(
-            "ssh.agent",
-            sec(),
-            t!(lang, creds_agent_keys, count = k.len()),
-        )
-        .details(k.iter().map(|line| ssh::key_label(line))),
+        Some(ssh::Agent::Keys(k)) => sec
+            .ok("ssh.agent", t!(lang, creds_agent_keys, count = k.len()))
+            .details(k.iter().map(|line| ssh::key_label(line))),
         other => {
             let why = match other {
                 Some(ssh::Agent::Empty) => {
@@ -180,30 +159,24 @@ fn ssh_checks(m: &Machine, s: &Scope) -> Vec<Check> {
                 _ => t!(lang, creds_agent_none),
             };
             if !keys.is_empty() {
-                Check::ok(
+                sec.ok(
                     "ssh.agent",
-                    sec(),
                     t!(lang, creds_agent_key_files, why, keys = keys.join(", ")),
                 )
             } else if in_play {
-                Check::problem(
-                    "ssh.agent",
-                    sec(),
-                    t!(lang, creds_agent_nothing_to_offer, why),
-                )
-                .diagnosis("ssh-publickey-denied")
-                .fixes(s.fixes("ssh-publickey-denied", &[], 1))
+                sec.problem("ssh.agent", t!(lang, creds_agent_nothing_to_offer, why))
+                    .diagnosis("ssh-publickey-denied")
+                    .fixes(s.fixes("ssh-publickey-denied", &[], 1))
             } else {
-                Check::skip("ssh.agent", sec(), t!(lang, creds_agent_not_in_play, why))
+                sec.skip("ssh.agent", t!(lang, creds_agent_not_in_play, why))
             }
         }
     };
     out.push(agent);
     for h in &m.ssh.hosts {
         let c = match &h.config {
-            Err(e) => Check::warn(
+            Err(e) => sec.warn(
                 "ssh.config",
-                sec(),
                 t!(
                     lang,
                     creds_ssh_config_error,
@@ -220,14 +193,13 @@ fn ssh_checks(m: &Machine, s: &Scope) -> Vec<Check> {
                     .map(str::to_ascii_lowercase);
                 if matches!(strict.as_deref(), Some("no" | "off" | "false")) {
                     out.push(
-                        Check::warn("ssh.strict", sec(), t!(lang, creds_ssh_strict_off, host))
+                        sec.warn("ssh.strict", t!(lang, creds_ssh_strict_off, host))
                             .fix(t!(lang, creds_ssh_strict_off_fix, host)),
                     );
                 }
                 if let Some(p) = &cfg.proxy {
-                    Check::ok(
+                    sec.ok(
                         "ssh.known-hosts",
-                        sec(),
                         t!(
                             lang,
                             creds_known_hosts_via_proxy,
@@ -242,30 +214,22 @@ fn ssh_checks(m: &Machine, s: &Scope) -> Vec<Check> {
                         .iter()
                         .map(|f| super::tilde(m, f))
                         .collect();
-                    Check::problem(
-                        "ssh.known-hosts",
-                        sec(),
-                        t!(lang, creds_known_hosts_missing, name),
-                    )
-                    .detail(t!(
-                        lang,
-                        creds_known_hosts_searched,
-                        files = files.join(", ")
-                    ))
-                    .detail(t!(lang, creds_ssh_in_play_because, because = h.because))
-                    .diagnosis("ssh-host-key-unknown")
-                    .fixes(s.fixes(
-                        "ssh-host-key-unknown",
-                        &[("host", &keyscan_target(host, cfg.port))],
-                        1,
-                    ))
+                    sec.problem("ssh.known-hosts", t!(lang, creds_known_hosts_missing, name))
+                        .detail(t!(
+                            lang,
+                            creds_known_hosts_searched,
+                            files = files.join(", ")
+                        ))
+                        .detail(t!(lang, creds_ssh_in_play_because, because = h.because))
+                        .diagnosis("ssh-host-key-unknown")
+                        .fixes(s.fixes(
+                            "ssh-host-key-unknown",
+                            &[("host", &keyscan_target(host, cfg.port))],
+                            1,
+                        ))
                 } else {
-                    Check::ok(
-                        "ssh.known-hosts",
-                        sec(),
-                        t!(lang, creds_known_hosts_ok, name),
-                    )
-                    .detail(known_detail(m, &h.known_in, &name, lang))
+                    sec.ok("ssh.known-hosts", t!(lang, creds_known_hosts_ok, name))
+                        .detail(known_detail(m, &h.known_in, &name, lang))
                 }
             }
         };

@@ -28,7 +28,8 @@ pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
             })
             .unwrap_or_default();
         return vec![
-            Check::problem("git.config", Section::Git, t!(lang, git_config_unreadable))
+            Section::Git
+                .problem("git.config", t!(lang, git_config_unreadable))
                 .details(e.lines().map(redact_owned))
                 .diagnosis("git-config-invalid")
                 .fixes(s.fixes("git-config-invalid", &[("path", &path)], ALL)),
@@ -54,30 +55,26 @@ fn rewrites(m: &Machine, s: &Scope) -> Vec<Check> {
     let lang = s.lang;
     let rules = m.git.rewrites();
     if rules.is_empty() {
-        return vec![Check::ok(
-            "git.insteadof",
-            Section::Git,
-            t!(lang, git_insteadof_none),
-        )];
+        return vec![Section::Git.ok("git.insteadof", t!(lang, git_insteadof_none))];
     }
     let mut out = Vec::new();
     let (bad, good): (Vec<&Rewrite>, Vec<&Rewrite>) =
         rules.iter().partition(|r| r.has_credential());
     if !good.is_empty() {
         out.push(
-            Check::ok(
-                "git.insteadof",
-                Section::Git,
-                t!(lang, git_insteadof_count, count = good.len()),
-            )
-            .details(good.iter().map(|r| {
-                format!(
-                    "url.\"{}\".insteadOf \"{}\" ({})",
-                    r.base,
-                    r.prefix,
-                    origin(m, &r.origin)
+            Section::Git
+                .ok(
+                    "git.insteadof",
+                    t!(lang, git_insteadof_count, count = good.len()),
                 )
-            })),
+                .details(good.iter().map(|r| {
+                    format!(
+                        "url.\"{}\".insteadOf \"{}\" ({})",
+                        r.base,
+                        r.prefix,
+                        origin(m, &r.origin)
+                    )
+                })),
         );
     }
     for r in bad {
@@ -88,20 +85,20 @@ fn rewrites(m: &Machine, s: &Scope) -> Vec<Check> {
             Some(f) => format!("git config --file {} --edit", shell_word(f)),
             None => "git config --global --edit".to_owned(),
         };
-        let mut c = Check::warn(
-            "git.insteadof-credential",
-            Section::Git,
-            t!(lang, git_insteadof_credential, file = origin(m, &r.origin)),
-        )
-        .detail(format!("url.\"{}\".insteadOf \"{}\"", r.base, r.prefix))
-        .detail(t!(lang, git_insteadof_credential_why))
-        .fix(t!(
-            lang,
-            git_insteadof_credential_delete,
-            section,
-            file,
-            edit
-        ));
+        let mut c = Section::Git
+            .warn(
+                "git.insteadof-credential",
+                t!(lang, git_insteadof_credential, file = origin(m, &r.origin)),
+            )
+            .detail(format!("url.\"{}\".insteadOf \"{}\"", r.base, r.prefix))
+            .detail(t!(lang, git_insteadof_credential_why))
+            .fix(t!(
+                lang,
+                git_insteadof_credential_delete,
+                section,
+                file,
+                edit
+            ));
         c = if host == "github.com" {
             c.fix(t!(lang, git_insteadof_credential_use_gh))
         } else {
@@ -117,35 +114,31 @@ fn helpers(m: &Machine, s: &Scope) -> Check {
     let lang = s.lang;
     let helpers = gitcfg::credential_helpers(m.git.entries());
     if helpers.is_empty() {
-        let mut c = Check::ok(
-            "git.credential-helper",
-            Section::Git,
-            t!(lang, git_helper_none),
-        );
+        let mut c = Section::Git.ok("git.credential-helper", t!(lang, git_helper_none));
         if m.var("GIT_ASKPASS").is_some() {
             c = c.detail(t!(lang, git_helper_askpass));
         }
         return c;
     }
-    let mut c = Check::ok(
-        "git.credential-helper",
-        Section::Git,
-        t!(
-            lang,
-            git_helper_list,
-            helpers = helpers
+    let mut c = Section::Git
+        .ok(
+            "git.credential-helper",
+            t!(
+                lang,
+                git_helper_list,
+                helpers = helpers
+                    .iter()
+                    .map(|(_, h)| h.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .details(
+            helpers
                 .iter()
-                .map(|(_, h)| h.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    )
-    .details(
-        helpers
-            .iter()
-            .filter(|(s, _)| !s.is_empty())
-            .map(|(s, h)| format!("{h} ({s})")),
-    );
+                .filter(|(s, _)| !s.is_empty())
+                .map(|(s, h)| format!("{h} ({s})")),
+        );
     if helpers
         .iter()
         .any(|(_, h)| h == "store" || h.starts_with("store "))
@@ -153,12 +146,12 @@ fn helpers(m: &Machine, s: &Scope) -> Check {
         let file = store_file(m);
         let open = mode(&file).is_some_and(|m| m & 0o077 != 0);
         if open {
-            return Check::warn(
-                "git.credential-helper",
-                Section::Git,
-                t!(lang, git_helper_store_open, file = super::tilde(m, &file)),
-            )
-            .fix(format!("chmod 600 {}", shell_word(&super::tilde(m, &file))));
+            return Section::Git
+                .warn(
+                    "git.credential-helper",
+                    t!(lang, git_helper_store_open, file = super::tilde(m, &file)),
+                )
+                .fix(format!("chmod 600 {}", shell_word(&super::tilde(m, &file))));
         }
         c = c.detail(t!(lang, git_helper_store, file = super::tilde(m, &file)));
     }
@@ -203,18 +196,18 @@ fn extraheaders(m: &Machine, s: &Scope) -> Vec<Check> {
                 || v.starts_with("proxy-authorization")
         })
         .map(|e| {
-            Check::warn(
-                "git.extraheader",
-                Section::Git,
-                t!(
-                    lang,
-                    git_extraheader,
-                    key = e.key,
-                    file = origin(m, &e.origin)
-                ),
-            )
-            .detail(format!("{} = {}", e.key, e.value.as_deref().unwrap_or("")))
-            .fix(t!(lang, git_extraheader_fix))
+            Section::Git
+                .warn(
+                    "git.extraheader",
+                    t!(
+                        lang,
+                        git_extraheader,
+                        key = e.key,
+                        file = origin(m, &e.origin)
+                    ),
+                )
+                .detail(format!("{} = {}", e.key, e.value.as_deref().unwrap_or("")))
+                .fix(t!(lang, git_extraheader_fix))
         })
         .collect()
 }
@@ -238,7 +231,8 @@ fn sslverify(m: &Machine, s: &Scope) -> Vec<Check> {
         return Vec::new();
     }
     vec![
-        Check::problem("git.sslverify", Section::Git, t!(lang, git_sslverify_off))
+        Section::Git
+            .problem("git.sslverify", t!(lang, git_sslverify_off))
             .details(off)
             .diagnosis("tls-certificate")
             .fix("git config --global --unset http.sslVerify")
@@ -259,21 +253,18 @@ fn safe_directory(m: &Machine, s: &Scope) -> Vec<Check> {
     let star = dirs.iter().any(|d| d == "*");
     if star {
         out.push(
-            Check::warn(
-                "git.safe-directory",
-                Section::Git,
-                t!(lang, git_safe_directory_star),
-            )
-            .fix(t!(lang, git_safe_directory_star_fix)),
+            Section::Git
+                .warn("git.safe-directory", t!(lang, git_safe_directory_star))
+                .fix(t!(lang, git_safe_directory_star_fix)),
         );
     } else if !dirs.is_empty() {
         out.push(
-            Check::ok(
-                "git.safe-directory",
-                Section::Git,
-                t!(lang, git_safe_directory_list, count = dirs.len()),
-            )
-            .details(dirs.iter().cloned()),
+            Section::Git
+                .ok(
+                    "git.safe-directory",
+                    t!(lang, git_safe_directory_list, count = dirs.len()),
+                )
+                .details(dirs.iter().cloned()),
         );
     }
     if let Some(c) = ownership(m, s, &dirs, star) {
@@ -302,13 +293,13 @@ fn ownership(m: &Machine, s: &Scope, dirs: &[String], star: bool) -> Option<Chec
         return None;
     }
     Some(
-        Check::problem(
-            "git.ownership",
-            Section::Git,
-            t!(lang, git_ownership, dir = root_s, owner),
-        )
-        .diagnosis("vcs-dubious-ownership")
-        .fixes(s.fixes("vcs-dubious-ownership", &[("dir", &root_s)], ALL)),
+        Section::Git
+            .problem(
+                "git.ownership",
+                t!(lang, git_ownership, dir = root_s, owner),
+            )
+            .diagnosis("vcs-dubious-ownership")
+            .fixes(s.fixes("vcs-dubious-ownership", &[("dir", &root_s)], ALL)),
     )
 }
 
@@ -327,9 +318,8 @@ fn ssh_command(m: &Machine, s: &Scope) -> Option<Check> {
         let e = m.git.values("core.sshcommand").last()?;
         ("core.sshCommand", e.value.clone()?)
     };
-    Some(Check::ok(
+    Some(Section::Git.ok(
         "git.ssh-command",
-        Section::Git,
         t!(lang, git_ssh_command, what, value = v),
     ))
 }

@@ -32,9 +32,7 @@ pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
     out
 }
 
-fn sec() -> Section {
-    Section::GoEnv
-}
+const SEC: Section = Section::GoEnv;
 
 fn show(m: &Machine, name: &str) -> String {
     format!("{name}={}", m.go.var(name).unwrap_or(""))
@@ -45,25 +43,26 @@ fn goproxy_check(m: &Machine, s: &Scope) -> Check {
     let v = m.go.var("GOPROXY").unwrap_or("");
     let id = "goenv.goproxy";
     match goproxy::list(v) {
-        Err(e) => Check::problem(id, sec(), format!("GOPROXY={v}: {e}")).fix(set_go_var(
+        Err(e) => SEC.problem(id, format!("GOPROXY={v}: {e}")).fix(set_go_var(
             m,
             "GOPROXY",
             "https://proxy.golang.org,direct",
         )),
         Ok(items) => {
             if items.first().is_some_and(|i| i.entry == Entry::Off) {
-                return Check::warn(id, sec(), t!(lang, goenv_goproxy_off));
+                return SEC.warn(id, t!(lang, goenv_goproxy_off));
             }
             let creds = items.iter().any(|i| match &i.entry {
                 Entry::Url(u) => crate::redact::redact(u) != u.as_str(),
                 _ => false,
             });
             if creds {
-                return Check::warn(id, sec(), t!(lang, goenv_goproxy_credential))
+                return SEC
+                    .warn(id, t!(lang, goenv_goproxy_credential))
                     .detail(show(m, "GOPROXY"))
                     .fix(t!(lang, goenv_goproxy_credential_fix));
             }
-            Check::ok(id, sec(), show(m, "GOPROXY"))
+            SEC.ok(id, show(m, "GOPROXY"))
         }
     }
 }
@@ -100,7 +99,7 @@ fn private_check(m: &Machine, s: &Scope) -> Vec<Check> {
             None => lines.push(t!(lang, goenv_defaults_to_goprivate, var = n)),
         }
     }
-    out.push(Check::ok("goenv.private", sec(), lines.join("; ")));
+    out.push(SEC.ok("goenv.private", lines.join("; ")));
     // Too broad: a whole public host skips the proxy (and usually the
     // checksum database) for every public module there.
     for n in ["GOPRIVATE", "GONOPROXY"] {
@@ -113,9 +112,8 @@ fn private_check(m: &Machine, s: &Scope) -> Vec<Check> {
                 wide.join(", ")
             };
             out.push(
-                Check::warn(
+                SEC.warn(
                     "goenv.private-broad",
-                    sec(),
                     t!(lang, goenv_private_broad, var = n, value = v, what),
                 )
                 .fix(t!(
@@ -135,7 +133,7 @@ fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
     let mut out = Vec::new();
     match goproxy::sumdb(m.go.var("GOSUMDB")) {
         Ok(None) => out.push(
-            Check::problem("goenv.gosumdb", sec(), t!(lang, goenv_gosumdb_off))
+            SEC.problem("goenv.gosumdb", t!(lang, goenv_gosumdb_off))
                 .diagnosis("sumdb-verify-failed")
                 .fix(unset_go_var(m, "GOSUMDB"))
                 .fix(t!(
@@ -144,21 +142,17 @@ fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
                     cmd = set_go_var(m, "GONOSUMDB", &t!(lang, example_private_path))
                 )),
         ),
-        Err(e) => {
-            out.push(Check::problem("goenv.gosumdb", sec(), e).fix(unset_go_var(m, "GOSUMDB")))
-        }
+        Err(e) => out.push(
+            SEC.problem("goenv.gosumdb", e)
+                .fix(unset_go_var(m, "GOSUMDB")),
+        ),
         Ok(Some(db)) => {
             let nosum = env.gonosumdb().unwrap_or("");
-            let nosum_name = if m.go.var("GONOSUMDB").is_some() {
-                "GONOSUMDB"
-            } else {
-                "GOPRIVATE"
-            };
+            let nosum_name = m.go.private_var("GONOSUMDB");
             if !nosum.is_empty() && covers_everything(nosum) {
                 out.push(
-                    Check::problem(
+                    SEC.problem(
                         "goenv.gosumdb",
-                        sec(),
                         t!(
                             lang,
                             goenv_nosumdb_everything,
@@ -182,9 +176,8 @@ fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
                 let wide = public_host_entries(nosum);
                 if !wide.is_empty() {
                     out.push(
-                        Check::warn(
+                        SEC.warn(
                             "goenv.gosumdb",
-                            sec(),
                             t!(
                                 lang,
                                 goenv_nosumdb_public_host,
@@ -201,9 +194,8 @@ fn sumdb_check(m: &Machine, s: &Scope) -> Vec<Check> {
                         )),
                     );
                 } else {
-                    out.push(Check::ok(
+                    out.push(SEC.ok(
                         "goenv.gosumdb",
-                        sec(),
                         format!("GOSUMDB={}", m.go.var("GOSUMDB").unwrap_or(&db.name)),
                     ));
                 }
@@ -231,7 +223,7 @@ fn goflags_check(m: &Machine, s: &Scope) -> Option<Check> {
         f == "insecure" || f.starts_with("insecure=") && !f.ends_with("=false")
     };
     if !flags.iter().any(insecure) {
-        return Some(Check::ok("goenv.goflags", sec(), format!("GOFLAGS={v}")));
+        return Some(SEC.ok("goenv.goflags", format!("GOFLAGS={v}")));
     }
     let rest: Vec<&str> = flags.iter().filter(|f| !insecure(f)).copied().collect();
     let fix = if rest.is_empty() {
@@ -240,7 +232,7 @@ fn goflags_check(m: &Machine, s: &Scope) -> Option<Check> {
         set_go_var(m, "GOFLAGS", &rest.join(" "))
     };
     Some(
-        Check::problem("goenv.goflags", sec(), t!(lang, goenv_goflags_insecure, v))
+        SEC.problem("goenv.goflags", t!(lang, goenv_goflags_insecure, v))
             .diagnosis("insecure-scheme")
             .fix(fix)
             .fix(t!(
@@ -262,11 +254,7 @@ fn goinsecure_check(m: &Machine, s: &Scope) -> Option<Check> {
     let v = m.go.var("GOINSECURE")?;
     let public: Vec<&str> = public_hosts_covered_by(v).collect();
     if public.is_empty() {
-        return Some(Check::ok(
-            "goenv.goinsecure",
-            sec(),
-            format!("GOINSECURE={v}"),
-        ));
+        return Some(SEC.ok("goenv.goinsecure", format!("GOINSECURE={v}")));
     }
     let keep: Vec<&str> = v
         .split(',')
@@ -279,9 +267,8 @@ fn goinsecure_check(m: &Machine, s: &Scope) -> Option<Check> {
         set_go_var(m, "GOINSECURE", &keep.join(","))
     };
     Some(
-        Check::problem(
+        SEC.problem(
             "goenv.goinsecure",
-            sec(),
             t!(lang, goenv_goinsecure_public, v, public = public.join(", ")),
         )
         .diagnosis("insecure-scheme")
@@ -303,13 +290,12 @@ fn govcs_check(m: &Machine, s: &Scope) -> Option<Check> {
         .filter(|p| !goproxy::govcs_allows(Some(v), p, is_private(p), "git"))
         .collect();
     if blocked.is_empty() {
-        return Some(Check::ok("goenv.govcs", sec(), format!("GOVCS={v}")));
+        return Some(SEC.ok("goenv.govcs", format!("GOVCS={v}")));
     }
     let prefix = suggested_prefix(&blocked[0]);
     Some(
-        Check::problem(
+        SEC.problem(
             "goenv.govcs",
-            sec(),
             t!(
                 lang,
                 goenv_govcs_blocks_git,
@@ -333,14 +319,10 @@ fn goauth_check(m: &Machine, s: &Scope) -> Option<Check> {
             .and_then(version_tuple)
             .is_some_and(|t| t < (1, 24, 0));
     if old {
-        return Some(Check::warn(
-            "goenv.goauth",
-            sec(),
-            t!(lang, goenv_goauth_too_old, v),
-        ));
+        return Some(SEC.warn("goenv.goauth", t!(lang, goenv_goauth_too_old, v)));
     }
     Some(
-        Check::ok("goenv.goauth", sec(), format!("GOAUTH={v}"))
+        SEC.ok("goenv.goauth", format!("GOAUTH={v}"))
             .detail(t!(lang, goenv_goauth_not_run)),
     )
 }
@@ -352,16 +334,11 @@ fn modcache_check(m: &Machine, s: &Scope) -> Option<Check> {
     // The nearest existing directory is where go would create it.
     let existing = path.ancestors().find(|p| p.exists())?;
     if writable(existing) {
-        return Some(Check::ok(
-            "goenv.gomodcache",
-            sec(),
-            format!("GOMODCACHE={dir}"),
-        ));
+        return Some(SEC.ok("goenv.gomodcache", format!("GOMODCACHE={dir}")));
     }
     Some(
-        Check::problem(
+        SEC.problem(
             "goenv.gomodcache",
-            sec(),
             t!(
                 lang,
                 goenv_gomodcache_not_writable,
@@ -392,7 +369,7 @@ fn gonosumcheck_check(m: &Machine, s: &Scope) -> Option<Check> {
     let lang = s.lang;
     let v = m.var("GONOSUMCHECK")?;
     Some(
-        Check::warn("goenv.gonosumcheck", sec(), t!(lang, goenv_gonosumcheck, v))
+        SEC.warn("goenv.gonosumcheck", t!(lang, goenv_gonosumcheck, v))
             .detail(t!(lang, goenv_gonosumcheck_why))
             .fix("unset GONOSUMCHECK")
             .fix(t!(lang, goenv_gonosumcheck_fix)),
@@ -438,9 +415,8 @@ fn coverage_check(m: &Machine, s: &Scope) -> Option<Check> {
         .unwrap_or_default();
     if via_proxy.is_empty() && via_sumdb.is_empty() {
         return Some(
-            Check::ok(
+            SEC.ok(
                 "goenv.coverage",
-                sec(),
                 t!(lang, goenv_coverage_ok, count = s.private.len()),
             )
             .details(s.private.iter().map(|p| origin_line(p, &file, lang))),
@@ -474,19 +450,11 @@ fn coverage_check(m: &Machine, s: &Scope) -> Option<Check> {
         ));
     } else {
         if !via_proxy.is_empty() {
-            let var = if explicit_noproxy {
-                "GONOPROXY"
-            } else {
-                "GOPRIVATE"
-            };
+            let var = m.go.private_var("GONOPROXY");
             fixes.push(set_go_var(m, var, &grow(m.go.var(var), &via_proxy)));
         }
         if !via_sumdb.is_empty() {
-            let var = if explicit_nosum {
-                "GONOSUMDB"
-            } else {
-                "GOPRIVATE"
-            };
+            let var = m.go.private_var("GONOSUMDB");
             let f = set_go_var(m, var, &grow(m.go.var(var), &via_sumdb));
             if !fixes.contains(&f) {
                 fixes.push(f);
@@ -505,19 +473,19 @@ fn coverage_check(m: &Machine, s: &Scope) -> Option<Check> {
         _ => "GOPRIVATE",
     };
     let current = format!("{var}={}", m.go.var(var).unwrap_or(""));
-    let mut c = Check::problem(
-        "goenv.coverage",
-        sec(),
-        t!(lang, goenv_coverage_missing, names, current, what),
-    )
-    .diagnosis(id)
-    .details(
-        s.private
-            .iter()
-            .filter(|p| all.contains(&p.path.as_str()))
-            .map(|p| origin_line(p, &file, lang)),
-    )
-    .fixes(fixes);
+    let mut c = SEC
+        .problem(
+            "goenv.coverage",
+            t!(lang, goenv_coverage_missing, names, current, what),
+        )
+        .diagnosis(id)
+        .details(
+            s.private
+                .iter()
+                .filter(|p| all.contains(&p.path.as_str()))
+                .map(|p| origin_line(p, &file, lang)),
+        )
+        .fixes(fixes);
     c = c.fix(t!(lang, goenv_coverage_then_probe));
     Some(c)
 }

@@ -21,9 +21,7 @@ pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
     out
 }
 
-fn sec() -> Section {
-    Section::Network
-}
+const SEC: Section = Section::Network;
 
 fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
     let lang = s.lang;
@@ -55,10 +53,10 @@ fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
         })
         .collect();
     if set.is_empty() && git_proxy.is_empty() {
-        return vec![Check::ok("net.proxy", sec(), t!(lang, net_proxy_none))];
+        return vec![SEC.ok("net.proxy", t!(lang, net_proxy_none))];
     }
     let mut out = vec![
-        Check::ok("net.proxy", sec(), t!(lang, net_proxy_settings))
+        SEC.ok("net.proxy", t!(lang, net_proxy_settings))
             .details(set)
             .details(git_proxy),
     ];
@@ -67,9 +65,8 @@ fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
             && u != lo
         {
             out.push(
-                Check::warn(
+                SEC.warn(
                     "net.proxy-case",
-                    sec(),
                     t!(lang, net_proxy_case_differs, upper, lower),
                 )
                 .detail(format!("{upper}={}", redact_owned(u)))
@@ -80,11 +77,7 @@ fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
         }
     }
     if m.var("HTTP_PROXY").is_some() && m.var("http_proxy").is_none() {
-        out.push(Check::warn(
-            "net.proxy-case",
-            sec(),
-            t!(lang, net_http_proxy_upper_only),
-        ));
+        out.push(SEC.warn("net.proxy-case", t!(lang, net_http_proxy_upper_only)));
     }
     // Private hosts through the company proxy: it usually cannot reach them.
     let env = http::ProxyEnv::from_lookup(|n| m.var(n).map(str::to_owned));
@@ -107,9 +100,8 @@ fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
                 format!("{current},{}", hosts.join(","))
             };
             out.push(
-                Check::warn(
+                SEC.warn(
                     "net.no-proxy",
-                    sec(),
                     t!(lang, net_no_proxy_misses, hosts = hosts.join(", ")),
                 )
                 .detail(t!(lang, net_no_proxy_misses_why))
@@ -186,13 +178,13 @@ fn ca(m: &Machine, s: &Scope) -> Vec<Check> {
     }
     if !bad.is_empty() {
         out.push(
-            Check::problem("net.ca", sec(), t!(lang, net_ca_unusable))
+            SEC.problem("net.ca", t!(lang, net_ca_unusable))
                 .details(bad)
                 .diagnosis("tls-certificate")
                 .fixes(s.fixes("tls-certificate", &[], 2)),
         );
     } else {
-        out.push(Check::ok("net.ca", sec(), t!(lang, net_ca_ok)).details(good));
+        out.push(SEC.ok("net.ca", t!(lang, net_ca_ok)).details(good));
     }
     let go_side = m.var("SSL_CERT_FILE").is_some() || m.var("SSL_CERT_DIR").is_some();
     let git_side = m.var("GIT_SSL_CAINFO").is_some()
@@ -214,7 +206,7 @@ fn ca(m: &Machine, s: &Scope) -> Vec<Check> {
             )
         };
         out.push(
-            Check::warn("net.ca-split", sec(), t!(lang, net_ca_split, has, lacks))
+            SEC.warn("net.ca-split", t!(lang, net_ca_split, has, lacks))
                 .detail(t!(lang, net_ca_split_why))
                 .diagnosis("tls-certificate"),
         );

@@ -8,7 +8,7 @@ use crate::doctor::{ALL, set_go_var};
 
 pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
     let lang = s.lang;
-    let sec = || Section::Toolchain;
+    let sec = Section::Toolchain;
     let mut out = Vec::new();
     match &m.go.path {
         Ok(p) => {
@@ -17,14 +17,13 @@ pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
                     .map(str::to_owned)
                     .or_else(|| crate::shim::locate::toolchain_version(p))
                     .unwrap_or_else(|| "?".to_owned());
-            out.push(Check::ok(
+            out.push(sec.ok(
                 "go.binary",
-                sec(),
                 t!(lang, toolchain_go, version = v, path = p.display()),
             ));
         }
         Err(e) => out.push(
-            Check::problem("go.binary", sec(), t!(lang, toolchain_no_go, error = e))
+            sec.problem("go.binary", t!(lang, toolchain_no_go, error = e))
                 .fix(t!(lang, toolchain_no_go_fix)),
         ),
     }
@@ -34,7 +33,7 @@ pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
     {
         let first = e.lines().next().unwrap_or("").to_owned();
         out.push(
-            Check::problem("go.env", sec(), t!(lang, toolchain_go_env_failed, first))
+            sec.problem("go.env", t!(lang, toolchain_go_env_failed, first))
                 .details(e.lines().skip(1).map(str::to_owned))
                 .fix(t!(lang, toolchain_go_env_failed_fix)),
         );
@@ -47,32 +46,17 @@ pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
 fn shim(m: &Machine, s: &Scope) -> Check {
     let lang = s.lang;
     if m.go.shim_in_front {
-        return Check::ok(
-            "go.shim",
-            Section::Toolchain,
-            t!(lang, toolchain_shim_in_front),
-        );
+        return Section::Toolchain.ok("go.shim", t!(lang, toolchain_shim_in_front));
     }
     if crate::config::var(crate::config::vars::INIT_MODE).as_deref() == Some("alias") {
-        return Check::ok(
-            "go.shim",
-            Section::Toolchain,
-            t!(lang, toolchain_shim_alias),
-        );
+        return Section::Toolchain.ok("go.shim", t!(lang, toolchain_shim_alias));
     }
     let Some(on_path) = m.go.on_path.as_ref().map(|p| p.display().to_string()) else {
-        return Check::skip(
-            "go.shim",
-            Section::Toolchain,
-            t!(lang, toolchain_shim_no_go_on_path),
-        );
+        return Section::Toolchain.skip("go.shim", t!(lang, toolchain_shim_no_go_on_path));
     };
-    Check::warn(
-        "go.shim",
-        Section::Toolchain,
-        t!(lang, toolchain_shim_not_in_front, on_path),
-    )
-    .fix(t!(lang, toolchain_shim_not_in_front_fix))
+    Section::Toolchain
+        .warn("go.shim", t!(lang, toolchain_shim_not_in_front, on_path))
+        .fix(t!(lang, toolchain_shim_not_in_front_fix))
 }
 
 /// GOTOOLCHAIN against the go / toolchain lines of go.mod.
@@ -87,27 +71,26 @@ fn toolchain(m: &Machine, s: &Scope) -> Option<Check> {
         .flatten()
         .filter_map(|v| version_tuple(v).map(|t| (t, v.trim_start_matches("go").to_owned())))
         .max_by_key(|(t, _)| *t);
-    let sec = || Section::Toolchain;
+    let sec = Section::Toolchain;
     let id = "go.toolchain";
     let base = setting.split('+').next().unwrap_or(setting);
     if base.starts_with("go") {
         let pinned = version_tuple(base);
         if pinned.is_some_and(|p| p != local) {
             return Some(
-                Check::warn(id, sec(), t!(lang, toolchain_pinned, setting, base))
+                sec.warn(id, t!(lang, toolchain_pinned, setting, base))
                     .diagnosis("toolchain-download-failed"),
             );
         }
     }
     let Some((need_t, need_v)) = need.filter(|(t, _)| *t > local) else {
-        return Some(Check::ok(id, sec(), format!("GOTOOLCHAIN={setting}")));
+        return Some(sec.ok(id, format!("GOTOOLCHAIN={setting}")));
     };
     let file = gm.map(|g| g.file.display().to_string()).unwrap_or_default();
     if base == "local" {
         return Some(
-            Check::problem(
+            sec.problem(
                 id,
-                sec(),
                 t!(lang, toolchain_local_too_old, file, version = need_v),
             )
             .fix(t!(
@@ -120,9 +103,8 @@ fn toolchain(m: &Machine, s: &Scope) -> Option<Check> {
     }
     let _ = need_t;
     Some(
-        Check::warn(
+        sec.warn(
             id,
-            sec(),
             t!(lang, toolchain_switches, file, version = need_v, setting),
         )
         .diagnosis("toolchain-download-failed"),
@@ -132,15 +114,15 @@ fn toolchain(m: &Machine, s: &Scope) -> Option<Check> {
 fn git(m: &Machine, s: &Scope) -> Check {
     let lang = s.lang;
     let Some(path) = &m.git.path else {
-        return Check::problem("git.binary", Section::Toolchain, t!(lang, toolchain_no_git))
+        return Section::Toolchain
+            .problem("git.binary", t!(lang, toolchain_no_git))
             .detail(t!(lang, toolchain_no_git_why))
             .diagnosis("git-not-found")
             .fixes(s.fixes("git-not-found", &[], ALL));
     };
     let v = m.git.version.clone().unwrap_or_else(|| "?".to_owned());
-    let mut c = Check::ok(
+    let mut c = Section::Toolchain.ok(
         "git.binary",
-        Section::Toolchain,
         t!(lang, toolchain_git, version = v, path = path.display()),
     );
     if m.git.translations {

@@ -3,16 +3,15 @@
 //! where go would skip them (GONOPROXY / GONOSUMDB, GOPROXY=direct|off,
 //! GOSUMDB=off, hashes already in go.sum).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use super::{Ctx, net_failure};
-use crate::diagnose::goenv::{GoEnv, match_prefix_patterns};
-use crate::doctor::ALL;
+use super::Probe;
+use crate::diagnose::goenv::{extended, match_prefix_patterns, suggested_prefix};
 use crate::doctor::goproxy::{self, Entry};
 use crate::doctor::http::Response;
-use crate::doctor::model::{Check, Section};
+use crate::doctor::model::Check;
 use crate::doctor::resolve::escape;
-use crate::doctor::scope::ModuleArg;
+use crate::doctor::{ALL, set_go_var};
 use crate::redact::redact_owned;
 
 /// What the proxy step learnt, for the checksum step.
@@ -52,48 +51,33 @@ fn body_lines(r: &Response) -> Vec<String> {
     out
 }
 
-/// The whole body, redacted, for the classifier.
-fn body(r: &Response) -> String {
-    redact_owned(&r.body_text())
+/// `GET URL: 404 Not Found` and what the body says.
+fn answer_lines(shown: &str, r: &Response) -> Vec<String> {
+    let mut lines = vec![format!("GET {shown}: {}", r.answer())];
+    lines.extend(body_lines(r));
+    lines
 }
 
-/// GOPROXY lookups of `arg`.
-pub(super) fn proxy(
-    ctx: &Ctx<'_>,
-    arg: &ModuleArg,
-    version: Option<&str>,
-    timeout: Duration,
-) -> (Check, ProxyResult) {
-    let lang = ctx.lang;
-    let sec = || Section::Module(arg.display());
+/// GOPROXY lookups of the module.
+pub(super) fn proxy(p: Probe<'_>, version: Option<&str>) -> (Check, ProxyResult) {
+    let (ctx, lang, path) = (p.ctx, p.lang, p.arg.path.as_str());
     let id = "module.proxy";
-    let env: &GoEnv = &ctx.env;
     let goproxy_v = ctx.m.go.var("GOPROXY").unwrap_or("");
     let mut result = ProxyResult {
         version: version.map(str::to_owned),
     };
-    if let Some(np) = env
+    if let Some(np) = ctx
+        .env
         .gonoproxy()
-        .filter(|np| match_prefix_patterns(np, &arg.path))
+        .filter(|np| match_prefix_patterns(np, path))
     {
-        let var = if env.get("GONOPROXY").is_some() {
-            "GONOPROXY"
-        } else {
-            "GOPRIVATE"
-        };
-        return (
-            Check::skip(id, sec(), t!(lang, lookup_proxy_skip_private, var, np)),
-            result,
-        );
+        let var = ctx.m.go.private_var("GONOPROXY");
+        let c = p.skip(id, t!(lang, lookup_proxy_skip_private, var, np));
+        return (c, result);
     }
     let items = match goproxy::list(goproxy_v) {
         Ok(i) => i,
-        Err(e) => {
-            return (
-                Check::problem(id, sec(), format!("GOPROXY={goproxy_v}: {e}")),
-                result,
-            );
-        }
+        Err(e) => return (p.problem(id, format!("GOPROXY={goproxy_v}: {e}")), result),
     };
     let what = match version {
         Some(v) => format!("@v/{}.info", escape(v)),
@@ -104,108 +88,66 @@ pub(super) fn proxy(
     for (i, item) in items.iter().enumerate() {
         let url = match &item.entry {
             Entry::Direct => {
-                let c = match last.take() {
-                    None => Check::skip(id, sec(), t!(lang, lookup_proxy_skip_direct)),
-                    Some(prev) => prev,
-                };
+                let c = last.unwrap_or_else(|| p.skip(id, t!(lang, lookup_proxy_skip_direct)));
                 return (c, result);
             }
             Entry::Off => {
-                let c = last
-                    .take()
-                    .unwrap_or_else(|| Check::warn(id, sec(), t!(lang, lookup_proxy_off)));
+                let c = last.unwrap_or_else(|| p.warn(id, t!(lang, lookup_proxy_off)));
                 return (c, result);
             }
-            Entry::Url(u) => u.clone(),
+            Entry::Url(u) => u,
         };
-        let next_is_direct = items.get(i + 1).is_some_and(|n| n.entry == Entry::Direct);
-        let has_next =
-            i + 1 < items.len() && items.get(i + 1).is_some_and(|n| n.entry != Entry::Off);
-        let full = format!("{url}/{}/{what}", escape(&arg.path));
+        let next = items.get(i + 1).map(|n| &n.entry);
+        let next_is_direct = next == Some(&Entry::Direct);
+        let has_next = next.is_some_and(|n| *n != Entry::Off);
+        let full = format!("{url}/{}/{what}", escape(path));
         let shown = redact_owned(&full);
-        let deadline = Instant::now() + timeout;
-        let creds = ctx.credentials_for(&full);
-        let answer = ctx.client.get(&full, creds.as_ref(), deadline);
-        if let (Some(_), Ok(r)) = (&creds, &answer) {
-            ctx.note_credential_result(&full, r.status);
-        }
-        match answer {
+        let host = host_of(url);
+        let c = match ctx.fetch(&full) {
             Ok(r) if r.status == 200 => {
                 if version.is_none() {
                     result.version = serde_json::from_slice::<serde_json::Value>(&r.body)
                         .ok()
                         .and_then(|v| v.get("Version")?.as_str().map(str::to_owned));
                 }
-                let v = result.version.clone().unwrap_or_default();
-                return (
-                    Check::ok(
-                        id,
-                        sec(),
-                        t!(
-                            lang,
-                            lookup_proxy_serves,
-                            version = v,
-                            host = host_of(&url),
-                            path = arg.path
-                        ),
-                    )
-                    .detail(format!("GET {shown}: 200"))
-                    .elapsed(started.elapsed()),
-                    result,
-                );
+                let version = result.version.clone().unwrap_or_default();
+                let c = p
+                    .ok(id, t!(lang, lookup_proxy_serves, version, host, path))
+                    .detail(format!("GET {shown}: 200"));
+                return (c.elapsed(started.elapsed()), result);
             }
             Ok(r) if r.status == 404 || r.status == 410 => {
-                let mut c = not_found(ctx, arg, &url, &r, next_is_direct, lang)
-                    .detail(format!("GET {shown}: {}", r.answer()));
-                c = c.details(body_lines(&r));
+                let c = not_found(p, url, &r, next_is_direct).details(answer_lines(&shown, &r));
                 last = Some(c.elapsed(started.elapsed()));
                 if has_next {
                     continue;
                 }
+                break;
             }
             Ok(r) => {
-                let mut c = Check::problem(
-                    id,
-                    sec(),
-                    t!(
-                        lang,
-                        lookup_proxy_answered,
-                        host = host_of(&url),
-                        answer = r.answer()
-                    ),
-                )
-                .detail(format!("GET {shown}: {}", r.answer()));
-                c = c.details(body_lines(&r));
-                c = match r.status {
+                let answer = r.answer();
+                let c = p
+                    .problem(id, t!(lang, lookup_proxy_answered, host, answer))
+                    .details(answer_lines(&shown, &r));
+                match r.status {
                     401 => c.diagnosis("https-auth-rejected").fix(t!(
                         lang,
                         lookup_proxy_wants_credentials,
-                        host = host_of(&url)
+                        host
                     )),
                     403 => c.diagnosis("https-forbidden"),
                     _ => c,
-                };
-                last = Some(c.elapsed(started.elapsed()));
-                if item.fall_on_any_error && has_next {
-                    continue;
                 }
             }
-            Err(e) => {
-                last = Some(
-                    net_failure(ctx, id, sec(), &e, &shown, &t!(lang, lookup_proxy_label))
-                        .elapsed(started.elapsed()),
-                );
-                if item.fall_on_any_error && has_next {
-                    continue;
-                }
-            }
+            Err(e) => p.net_failure(id, &e, &shown, &t!(lang, lookup_proxy_label)),
+        };
+        last = Some(c.elapsed(started.elapsed()));
+        if !(item.fall_on_any_error && has_next) {
+            break;
         }
-        break;
     }
-    (
-        last.unwrap_or_else(|| Check::skip(id, sec(), t!(lang, lookup_proxy_none))),
-        result,
-    )
+    let c = last.unwrap_or_else(|| p.skip(id, t!(lang, lookup_proxy_none)));
+    (c, result)
 }
 
 fn host_of(url: &str) -> String {
@@ -215,219 +157,150 @@ fn host_of(url: &str) -> String {
 /// A 404/410 from a proxy: "private, not covered" when the path is not in
 /// GOPRIVATE and the proxy is a public mirror (what go would then report),
 /// otherwise "not there".
-fn not_found(
-    ctx: &Ctx<'_>,
-    arg: &ModuleArg,
-    url: &str,
-    r: &Response,
-    next_is_direct: bool,
-    lang: crate::i18n::Lang,
-) -> Check {
-    let sec = Section::Module(arg.display());
+fn not_found(p: Probe<'_>, url: &str, r: &Response, next_is_direct: bool) -> Check {
+    let (ctx, lang, path) = (p.ctx, p.lang, p.arg.path.as_str());
     let id = "module.proxy";
     let public = goproxy::is_public_proxy(url);
     let host = host_of(url);
-    let fixes = ctx.fixes("private-module-via-proxy", &[("module", &arg.path)], ALL);
-    let mut precise = Vec::new();
-    let var = if ctx.env.get("GONOPROXY").is_some() {
-        "GONOPROXY"
-    } else {
-        "GOPRIVATE"
-    };
-    let current = ctx.env.get(var);
-    let value = crate::diagnose::goenv::extended(
-        current,
-        &crate::diagnose::goenv::suggested_prefix(&arg.path),
-    );
-    precise.push(crate::doctor::set_go_var(ctx.m, var, &value));
+    let var = ctx.m.go.private_var("GONOPROXY");
+    let value = extended(ctx.env.get(var), &suggested_prefix(path));
+    let precise = set_go_var(ctx.m, var, &value);
     let upstream_auth = {
-        let b = body(r).to_ascii_lowercase();
+        let b = redact_owned(&r.body_text()).to_ascii_lowercase();
         b.contains("could not read username")
             || b.contains("terminal prompts disabled")
             || b.contains("authentication")
             || b.contains("permission denied")
     };
-    let summary_private = t!(
+    let answer = r.answer();
+    let summary = t!(
         lang,
         lookup_proxy_not_found_private,
         host,
         var,
-        path = arg.path,
-        answer = r.answer()
+        path,
+        answer
     );
     if next_is_direct {
         // go falls back to git; the module works if git can reach it, but
         // its path was sent to the proxy (and will be to the checksum database).
-        let c = Check::warn(id, sec, summary_private)
+        let c = p
+            .warn(id, summary)
             .detail(t!(lang, lookup_proxy_falls_back_to_git))
             .diagnosis("private-module-via-proxy");
         return if public || upstream_auth {
-            c.fixes(precise)
+            c.fix(precise)
         } else {
             c
         };
     }
-    let c = Check::problem(id, sec, summary_private).diagnosis("private-module-via-proxy");
+    let fixes = ctx.fixes("private-module-via-proxy", &[("module", path)], ALL);
+    let c = p.problem(id, summary).diagnosis("private-module-via-proxy");
     if public || upstream_auth {
-        c.fixes(precise)
+        c.fix(precise)
             .fixes(fixes.into_iter().skip_while(|f| f.contains("GOPRIVATE=")))
     } else {
         c.fixes(fixes)
     }
 }
 
-/// The checksum database lookup go would make for `arg@version`.
-pub(super) fn sumdb(
-    ctx: &Ctx<'_>,
-    arg: &ModuleArg,
-    version: Option<&str>,
-    summed: bool,
-    timeout: Duration,
-) -> Check {
-    let lang = ctx.lang;
-    let sec = || Section::Module(arg.display());
+/// The checksum database lookup go would make for the module at `version`.
+pub(super) fn sumdb(p: Probe<'_>, version: Option<&str>, summed: bool) -> Check {
+    let (ctx, lang, path) = (p.ctx, p.lang, p.arg.path.as_str());
     let id = "module.sumdb";
-    let env = &ctx.env;
     let db = match goproxy::sumdb(ctx.m.go.var("GOSUMDB")) {
         Ok(Some(db)) => db,
-        Ok(None) => {
-            return Check::skip(id, sec(), t!(lang, lookup_sumdb_skip_off));
-        }
-        Err(e) => return Check::problem(id, sec(), e),
+        Ok(None) => return p.skip(id, t!(lang, lookup_sumdb_skip_off)),
+        Err(e) => return p.problem(id, e),
     };
-    if let Some(ns) = env
+    let var = ctx.m.go.private_var("GONOSUMDB");
+    if let Some(ns) = ctx
+        .env
         .gonosumdb()
-        .filter(|ns| match_prefix_patterns(ns, &arg.path))
+        .filter(|ns| match_prefix_patterns(ns, path))
     {
-        let var = if env.get("GONOSUMDB").is_some() {
-            "GONOSUMDB"
-        } else {
-            "GOPRIVATE"
-        };
-        return Check::skip(id, sec(), t!(lang, lookup_sumdb_skip_private, var, ns));
+        return p.skip(id, t!(lang, lookup_sumdb_skip_private, var, ns));
     }
     let Some(version) = version else {
-        return Check::skip(id, sec(), t!(lang, lookup_sumdb_skip_no_version));
+        return p.skip(id, t!(lang, lookup_sumdb_skip_no_version));
     };
     if summed {
-        return Check::skip(
-            id,
-            sec(),
-            t!(lang, lookup_sumdb_skip_in_go_sum, version, path = arg.path),
-        );
+        return p.skip(id, t!(lang, lookup_sumdb_skip_in_go_sum, version, path));
     }
     let started = Instant::now();
-    let base = match sumdb_base(ctx, arg, &db, timeout) {
-        Ok(b) => b,
-        Err(c) => return c.elapsed(started.elapsed()),
-    };
-    let full = format!("{base}/lookup/{}@{}", escape(&arg.path), escape(version));
-    let shown = redact_owned(&full);
-    let creds = ctx.credentials_for(&full);
-    match ctx
-        .client
-        .get(&full, creds.as_ref(), Instant::now() + timeout)
-    {
-        Ok(r) if r.status == 200 => Check::ok(
-            id,
-            sec(),
-            t!(
-                lang,
-                lookup_sumdb_knows,
-                version,
-                name = db.name,
-                path = arg.path
-            ),
-        )
-        .detail(format!("GET {shown}: 200"))
-        .elapsed(started.elapsed()),
-        Ok(r) if r.status == 404 || r.status == 410 => {
-            let var = if env.get("GONOSUMDB").is_some() {
-                "GONOSUMDB"
-            } else {
-                "GOPRIVATE"
-            };
-            let value = crate::diagnose::goenv::extended(
-                env.get(var),
-                &crate::diagnose::goenv::suggested_prefix(&arg.path),
-            );
-            let mut c = Check::problem(
-                id,
-                sec(),
-                t!(
-                    lang,
-                    lookup_sumdb_not_found,
-                    version,
-                    var,
-                    name = db.name,
-                    path = arg.path,
-                    answer = r.answer()
-                ),
-            )
-            .detail(format!("GET {shown}: {}", r.answer()));
-            c = c.details(body_lines(&r));
-            c.diagnosis("sumdb-verify-failed")
-                .fix(crate::doctor::set_go_var(ctx.m, var, &value))
-                .fixes(
-                    ctx.fixes("sumdb-verify-failed", &[("module", &arg.path)], ALL)
-                        .into_iter()
-                        .filter(|f| !f.contains("GOPRIVATE=") && !f.contains("GONOSUMDB=")),
-                )
-                .elapsed(started.elapsed())
+    let c = match sumdb_base(p, &db) {
+        Err(c) => *c,
+        Ok(base) => {
+            let full = format!("{base}/lookup/{}@{}", escape(path), escape(version));
+            let shown = redact_owned(&full);
+            let name = &db.name;
+            match ctx.get(&full) {
+                Ok(r) if r.status == 200 => p
+                    .ok(id, t!(lang, lookup_sumdb_knows, version, name, path))
+                    .detail(format!("GET {shown}: 200")),
+                Ok(r) if r.status == 404 || r.status == 410 => {
+                    let value = extended(ctx.env.get(var), &suggested_prefix(path));
+                    let answer = r.answer();
+                    let summary = t!(
+                        lang,
+                        lookup_sumdb_not_found,
+                        version,
+                        var,
+                        name,
+                        path,
+                        answer
+                    );
+                    let d = "sumdb-verify-failed";
+                    p.problem(id, summary)
+                        .details(answer_lines(&shown, &r))
+                        .diagnosis(d)
+                        .fix(set_go_var(ctx.m, var, &value))
+                        .fixes(
+                            ctx.fixes(d, &[("module", path)], ALL)
+                                .into_iter()
+                                .filter(|f| !f.contains("GOPRIVATE=") && !f.contains("GONOSUMDB=")),
+                        )
+                }
+                Ok(r) => {
+                    let answer = r.answer();
+                    p.problem(id, t!(lang, lookup_sumdb_answered, name, answer))
+                        .detail(format!("GET {shown}: {answer}"))
+                        .diagnosis("sumdb-verify-failed")
+                }
+                Err(e) => p.net_failure(id, &e, &shown, &t!(lang, lookup_sumdb_label)),
+            }
         }
-        Ok(r) => Check::problem(
-            id,
-            sec(),
-            t!(
-                lang,
-                lookup_sumdb_answered,
-                name = db.name,
-                answer = r.answer()
-            ),
-        )
-        .detail(format!("GET {shown}: {}", r.answer()))
-        .diagnosis("sumdb-verify-failed")
-        .elapsed(started.elapsed()),
-        Err(e) => net_failure(ctx, id, sec(), &e, &shown, &t!(lang, lookup_sumdb_label))
-            .elapsed(started.elapsed()),
-    }
+    };
+    c.elapsed(started.elapsed())
 }
 
 /// Where go talks to the checksum database: through the first proxy that
 /// says it supports it (`PROXY/sumdb/NAME/supported` answers 200), else
 /// directly (go's `dbProxy` order).  `Err`: the check of a proxy that failed.
-fn sumdb_base(
-    ctx: &Ctx<'_>,
-    arg: &ModuleArg,
-    db: &goproxy::SumDb,
-    timeout: Duration,
-) -> Result<String, Box<Check>> {
+fn sumdb_base(p: Probe<'_>, db: &goproxy::SumDb) -> Result<String, Box<Check>> {
+    let (ctx, lang) = (p.ctx, p.lang);
     let items = goproxy::list(ctx.m.go.var("GOPROXY").unwrap_or("")).unwrap_or_default();
     for item in items {
         let Entry::Url(u) = item.entry else { break };
         let supported = format!("{u}/sumdb/{}/supported", db.name);
-        let creds = ctx.credentials_for(&supported);
         let shown = redact_owned(&supported);
-        let summary = match ctx
-            .client
-            .get(&supported, creds.as_ref(), Instant::now() + timeout)
-        {
+        let c = match ctx.get(&supported) {
             Ok(r) if r.status == 200 => return Ok(format!("{u}/sumdb/{}", db.name)),
             Ok(r) if r.status == 404 || r.status == 410 => continue,
-            Ok(r) => t!(
-                ctx.lang,
-                lookup_sumdb_proxy_answered,
-                shown,
-                answer = r.answer()
-            ),
+            Ok(r) => {
+                let answer = r.answer();
+                p.problem(
+                    "module.sumdb",
+                    t!(lang, lookup_sumdb_proxy_answered, shown, answer),
+                )
+            }
             Err(e) => {
-                let summary = t!(ctx.lang, lookup_sumdb_proxy_failed, shown, error = e);
-                let mut c = Check::problem("module.sumdb", Section::Module(arg.display()), summary);
+                let summary = t!(lang, lookup_sumdb_proxy_failed, shown, error = e);
+                let mut c = p.problem("module.sumdb", summary);
                 c.diagnosis = super::diagnosis_of(&e, false);
-                return Err(Box::new(c));
+                c
             }
         };
-        let c = Check::problem("module.sumdb", Section::Module(arg.display()), summary);
         return Err(Box::new(c));
     }
     Ok(db.url.trim_end_matches('/').to_owned())

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::gitcfg::{self, Remote};
-use super::http::{self, Client, HttpError, ProxyEnv, Stage};
+use super::http::{self, Client, HttpError, ProxyEnv, Response, Stage};
 use super::machine::Machine;
 use super::model::{Check, Section, Status};
 use super::resolve::{self, RepoRoot, Source};
@@ -40,6 +40,8 @@ pub struct Ctx<'a> {
     pub env: GoEnv,
     pub client: Client,
     pub lang: Lang,
+    /// Wall-clock limit of each step (`--timeout`).
+    pub timeout: Duration,
     /// netrc machines whose credentials a server refused (never sent again).
     rejected: Mutex<HashSet<String>>,
     /// One git/ssh run per host at a time, and what the last one found.
@@ -59,6 +61,29 @@ impl Ctx<'_> {
         all.into_iter().take(n).collect()
     }
 
+    /// GET `url` within one step's deadline, with the ~/.netrc credentials
+    /// go would send to it.
+    pub fn get(&self, url: &str) -> Result<Response, HttpError> {
+        let creds = self.credentials_for(url);
+        self.client
+            .get(url, creds.as_ref(), Instant::now() + self.timeout)
+    }
+
+    /// [`Ctx::get`], remembering a refused credential (never sent again).
+    pub fn fetch(&self, url: &str) -> Result<Response, HttpError> {
+        let creds = self.credentials_for(url);
+        let answer = self
+            .client
+            .get(url, creds.as_ref(), Instant::now() + self.timeout);
+        if let (Some(_), Ok(r)) = (&creds, &answer)
+            && (r.status == 401 || r.status == 403)
+            && let (Some(u), Ok(mut rejected)) = (http::Url::parse(url), self.rejected.lock())
+        {
+            rejected.insert(u.host_port());
+        }
+        answer
+    }
+
     /// The ~/.netrc credentials go would send to `url` (`host:port` when
     /// the URL has a port, as go 1.23+ matches), unless refused already.
     pub fn credentials_for(&self, url: &str) -> Option<(String, String)> {
@@ -73,17 +98,52 @@ impl Ctx<'_> {
         self.m.netrc.as_ref().ok()?.as_ref()?.credentials(&machine)
     }
 
-    pub fn note_credential_result(&self, url: &str, status: u16) {
-        if (status == 401 || status == 403)
-            && let (Some(u), Ok(mut r)) = (http::Url::parse(url), self.rejected.lock())
-        {
-            r.insert(u.host_port());
-        }
-    }
-
     fn gate(&self, key: &str) -> Arc<Mutex<Gate>> {
         let mut g = self.gates.lock().unwrap_or_else(|p| p.into_inner());
         g.entry(key.to_owned()).or_default().clone()
+    }
+}
+
+/// The probes of one module: the run's context and the module, whose
+/// section every check goes to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Probe<'a> {
+    ctx: &'a Ctx<'a>,
+    arg: &'a ModuleArg,
+    lang: Lang,
+}
+
+impl Probe<'_> {
+    fn check(&self, status: Status, id: &'static str, summary: String) -> Check {
+        Check::new(id, Section::Module(self.arg.display()), status, summary)
+    }
+
+    fn ok(&self, id: &'static str, summary: String) -> Check {
+        self.check(Status::Ok, id, summary)
+    }
+
+    fn warn(&self, id: &'static str, summary: String) -> Check {
+        self.check(Status::Warn, id, summary)
+    }
+
+    fn problem(&self, id: &'static str, summary: String) -> Check {
+        self.check(Status::Problem, id, summary)
+    }
+
+    fn skip(&self, id: &'static str, summary: String) -> Check {
+        self.check(Status::Skip, id, summary)
+    }
+
+    /// A failed request of step `id`, with the diagnosis and its fixes.
+    fn net_failure(&self, id: &'static str, e: &HttpError, shown: &str, label: &str) -> Check {
+        net_failure(
+            self.ctx,
+            id,
+            Section::Module(self.arg.display()),
+            e,
+            shown,
+            label,
+        )
     }
 }
 
@@ -117,6 +177,7 @@ pub fn run(m: &Machine, s: &Scope, timeout: Duration) -> Vec<Check> {
             m.var("SSL_CERT_DIR").map(str::to_owned),
         ),
         lang: s.lang,
+        timeout,
         rejected: Mutex::default(),
         gates: Mutex::default(),
     };
@@ -160,15 +221,16 @@ pub fn run(m: &Machine, s: &Scope, timeout: Duration) -> Vec<Check> {
     }
     let ctx = &ctx;
     std::thread::scope(|sc| {
-        let endpoints = if s.named.is_empty() {
-            Some(sc.spawn(move || endpoints(ctx, timeout)))
-        } else {
-            None
-        };
+        let endpoints = s.named.is_empty().then(|| sc.spawn(move || endpoints(ctx)));
         let handles: Vec<_> = targets
             .iter()
             .map(|(arg, version, summed)| {
-                sc.spawn(move || module(ctx, arg, version.as_deref(), *summed, timeout))
+                let p = Probe {
+                    ctx,
+                    arg,
+                    lang: ctx.lang,
+                };
+                sc.spawn(move || module(p, version.as_deref(), *summed))
             })
             .collect();
         let mut out: Vec<Check> = endpoints
@@ -176,11 +238,10 @@ pub fn run(m: &Machine, s: &Scope, timeout: Duration) -> Vec<Check> {
             .unwrap_or_default();
         for (h, (arg, _, _)) in handles.into_iter().zip(&targets) {
             out.extend(h.join().unwrap_or_else(|_| {
-                vec![Check::problem(
-                    "module.internal",
-                    Section::Module(arg.display()),
-                    "internal error while probing".to_owned(),
-                )]
+                vec![
+                    Section::Module(arg.display())
+                        .problem("module.internal", "internal error while probing".to_owned()),
+                ]
             }));
         }
         out
@@ -213,85 +274,59 @@ pub(crate) fn net_failure(
     label: &str,
 ) -> Check {
     let lang = ctx.lang;
-    let diag = diagnosis_of(e, false);
     let host = http::Url::parse(shown).map(|u| u.host).unwrap_or_default();
     let summary = if e.timed_out {
         t!(lang, probe_no_answer_in_time, label, shown, error = e)
     } else {
         format!("{label}{shown}: {}", redact_owned(&e.message))
     };
-    let mut c = Check::problem(id, section, summary);
-    if let Some(d) = diag {
-        c = c
+    let c = section.problem(id, summary);
+    match diagnosis_of(e, false) {
+        Some(d) => c
             .diagnosis(d)
-            .fixes(ctx.fixes(d, &[("host", &host), ("url", shown)], 3));
+            .fixes(ctx.fixes(d, &[("host", &host), ("url", shown)], 3)),
+        None => c,
     }
-    c
 }
 
 /// The proxy and checksum database themselves (no module named).
-fn endpoints(ctx: &Ctx<'_>, timeout: Duration) -> Vec<Check> {
+fn endpoints(ctx: &Ctx<'_>) -> Vec<Check> {
     let lang = ctx.lang;
     let mut out = Vec::new();
-    if let Ok(items) = super::goproxy::list(ctx.m.go.var("GOPROXY").unwrap_or("")) {
-        for item in items {
-            let super::goproxy::Entry::Url(u) = item.entry else {
-                break;
-            };
-            let shown = redact_owned(&u);
-            let started = Instant::now();
-            let url = format!("{u}/");
-            let creds = ctx.credentials_for(&url);
-            let c = match ctx
-                .client
-                .get(&url, creds.as_ref(), Instant::now() + timeout)
-            {
-                Ok(r) if r.status < 500 => Check::ok(
-                    "net.goproxy",
-                    Section::Network,
-                    t!(lang, probe_goproxy_answers, shown, answer = r.answer()),
-                ),
-                Ok(r) => Check::problem(
-                    "net.goproxy",
-                    Section::Network,
-                    t!(lang, probe_goproxy_fails, shown, answer = r.answer()),
-                ),
-                Err(e) => net_failure(
-                    ctx,
-                    "net.goproxy",
-                    Section::Network,
-                    &e,
-                    &shown,
-                    &t!(lang, probe_goproxy_label),
-                ),
-            };
-            out.push(c.elapsed(started.elapsed()));
-        }
+    let items = super::goproxy::list(ctx.m.go.var("GOPROXY").unwrap_or("")).unwrap_or_default();
+    for item in items {
+        let super::goproxy::Entry::Url(u) = item.entry else {
+            break;
+        };
+        let (shown, started) = (redact_owned(&u), Instant::now());
+        let (id, sec) = ("net.goproxy", Section::Network);
+        let c = match ctx.get(&format!("{u}/")) {
+            Ok(r) if r.status < 500 => sec.ok(
+                id,
+                t!(lang, probe_goproxy_answers, shown, answer = r.answer()),
+            ),
+            Ok(r) => sec.problem(
+                id,
+                t!(lang, probe_goproxy_fails, shown, answer = r.answer()),
+            ),
+            Err(e) => net_failure(ctx, id, sec, &e, &shown, &t!(lang, probe_goproxy_label)),
+        };
+        out.push(c.elapsed(started.elapsed()));
     }
     if let Ok(Some(db)) = super::goproxy::sumdb(ctx.m.go.var("GOSUMDB")) {
         let started = Instant::now();
         let url = format!("{}/latest", db.url.trim_end_matches('/'));
         let shown = redact_owned(&url);
-        let c = match ctx.client.get(&url, None, Instant::now() + timeout) {
-            Ok(r) if r.status == 200 => Check::ok(
-                "net.gosumdb",
-                Section::Network,
-                t!(lang, probe_gosumdb_answers, name = db.name),
-            ),
-            Ok(r) => Check::problem(
-                "net.gosumdb",
-                Section::Network,
-                t!(lang, probe_gosumdb_fails, shown, answer = r.answer()),
-            )
-            .diagnosis("sumdb-verify-failed"),
-            Err(e) => net_failure(
-                ctx,
-                "net.gosumdb",
-                Section::Network,
-                &e,
-                &shown,
-                &t!(lang, probe_gosumdb_label),
-            ),
+        let (id, sec) = ("net.gosumdb", Section::Network);
+        let c = match ctx.client.get(&url, None, Instant::now() + ctx.timeout) {
+            Ok(r) if r.status == 200 => sec.ok(id, t!(lang, probe_gosumdb_answers, name = db.name)),
+            Ok(r) => sec
+                .problem(
+                    id,
+                    t!(lang, probe_gosumdb_fails, shown, answer = r.answer()),
+                )
+                .diagnosis("sumdb-verify-failed"),
+            Err(e) => net_failure(ctx, id, sec, &e, &shown, &t!(lang, probe_gosumdb_label)),
         };
         out.push(
             c.detail(t!(lang, probe_gosumdb_direct))
@@ -302,92 +337,75 @@ fn endpoints(ctx: &Ctx<'_>, timeout: Duration) -> Vec<Check> {
 }
 
 /// Every probe of one module.
-fn module(
-    ctx: &Ctx<'_>,
-    arg: &ModuleArg,
-    version: Option<&str>,
-    summed: bool,
-    timeout: Duration,
-) -> Vec<Check> {
-    let (mut repo, lookups) = std::thread::scope(|sc| {
+fn module(p: Probe<'_>, version: Option<&str>, summed: bool) -> Vec<Check> {
+    let (mut repo, mut lookups) = std::thread::scope(|sc| {
         let lookups = sc.spawn(move || {
-            let (proxy, found) = lookup::proxy(ctx, arg, version, timeout);
+            let (proxy, found) = lookup::proxy(p, version);
             // go stops at the proxy's failure (a final "not found" too: only
             // a `direct` after it goes on), so it never gets to verifying.
             if proxy.status == Status::Problem {
-                let skip = Check::skip(
-                    "module.sumdb",
-                    Section::Module(arg.display()),
-                    t!(ctx.lang, probe_sumdb_skip_after_proxy),
-                );
+                let skip = p.skip("module.sumdb", t!(p.lang, probe_sumdb_skip_after_proxy));
                 return vec![proxy, skip];
             }
             let v = version.map(str::to_owned).or(found.version);
-            let sumdb = lookup::sumdb(ctx, arg, v.as_deref(), summed, timeout);
-            vec![proxy, sumdb]
+            vec![proxy, lookup::sumdb(p, v.as_deref(), summed)]
         });
-        let repo = repository(ctx, arg, version, timeout);
-        (repo, lookups.join().unwrap_or_default())
+        (repository(p, version), lookups.join().unwrap_or_default())
     });
     // The repository does not exist: the proxy's "not found" says the same.
     let missing = repo
         .iter()
         .any(|c| c.id == "module.ls-remote" && c.diagnosis == Some("repo-not-found"));
-    let mut lookups = lookups;
-    if missing {
-        for c in &mut lookups {
-            if c.diagnosis == Some("private-module-via-proxy") {
-                c.detail.push(t!(ctx.lang, probe_repo_missing_too));
-            }
+    for c in lookups.iter_mut().filter(|_| missing) {
+        if c.diagnosis == Some("private-module-via-proxy") {
+            c.detail.push(t!(p.lang, probe_repo_missing_too));
         }
     }
     repo.extend(lookups);
     repo
 }
 
-/// The repository chain.
-fn repository(
-    ctx: &Ctx<'_>,
-    arg: &ModuleArg,
-    version: Option<&str>,
-    timeout: Duration,
-) -> Vec<Check> {
-    let lang = ctx.lang;
-    let sec = || Section::Module(arg.display());
+/// The repository chain: each step's check goes to the list; a step that
+/// stops the chain ends it with `git ls-remote` skipped.
+fn repository(p: Probe<'_>, version: Option<&str>) -> Vec<Check> {
     let mut out = Vec::new();
-    let root = match resolve_root(ctx, arg, timeout) {
-        Ok((root, c)) => {
-            out.push(c);
-            root
+    match repository_steps(p, version, &mut out) {
+        Ok(last) => out.push(last),
+        Err(failed) => {
+            out.push(*failed);
+            out.push(p.skip("module.ls-remote", t!(p.lang, probe_ls_remote_skipped)));
         }
-        Err(c) => {
-            out.push(*c);
-            out.push(skipped("module.ls-remote", sec(), lang));
-            return out;
-        }
-    };
+    }
+    out
+}
+
+/// The steps of [`repository`]: `Ok` is its last check, `Err` the check
+/// of the step that failed.
+fn repository_steps(
+    p: Probe<'_>,
+    version: Option<&str>,
+    out: &mut Vec<Check>,
+) -> Result<Check, Box<Check>> {
+    let (ctx, lang) = (p.ctx, p.lang);
+    let id = "module.ls-remote";
+    let (root, c) = resolve_root(p)?;
+    out.push(c);
     if root.vcs == "mod" {
-        out.push(Check::skip(
-            "module.ls-remote",
-            sec(),
-            t!(lang, probe_git_not_used_mod, url = redact_owned(&root.url)),
-        ));
-        return out;
+        let url = redact_owned(&root.url);
+        return Ok(p.skip(id, t!(lang, probe_git_not_used_mod, url)));
     }
     if root.vcs != "git" {
-        out.push(Check::skip(
-            "module.ls-remote",
-            sec(),
-            t!(lang, probe_vcs_not_probed, vcs = root.vcs),
-        ));
-        return out;
+        return Ok(p.skip(id, t!(lang, probe_vcs_not_probed, vcs = root.vcs)));
     }
     let rewrites = ctx.m.git.rewrites();
     let effective = match gitcfg::rewrite(&root.url, &rewrites) {
         Some((new, rule)) => {
-            let mut c = Check::ok("module.rewrite", sec(), t!(lang, probe_rewrite, new)).detail(
-                format!("url.\"{}\".insteadOf \"{}\"", rule.base, rule.prefix),
-            );
+            let mut c = p
+                .ok("module.rewrite", t!(lang, probe_rewrite, new))
+                .detail(format!(
+                    "url.\"{}\".insteadOf \"{}\"",
+                    rule.base, rule.prefix
+                ));
             if rule.has_credential() {
                 c.status = Status::Warn;
                 c = c.detail(t!(lang, probe_rewrite_credential));
@@ -397,67 +415,40 @@ fn repository(
         }
         None => root.url.clone(),
     };
-    let remote = gitcfg::classify(&effective);
     let Some(git) = ctx.m.git.path.clone() else {
-        out.push(
-            Check::problem("module.ls-remote", sec(), t!(lang, probe_no_git))
-                .diagnosis("git-not-found"),
-        );
-        return out;
+        return Ok(p
+            .problem(id, t!(lang, probe_no_git))
+            .diagnosis("git-not-found"));
     };
-    // Where git connects: (host, port, is ssh), or None to skip DNS/TCP.
-    let (endpoint, ssh_target) = match &remote {
+    // Where git connects (host, port, is ssh, through which proxy), if
+    // doctor can tell, and the SSH destination to check.
+    let (endpoint, ssh_target) = match gitcfg::classify(&effective) {
         Remote::Https(u) | Remote::Http(u) => match git_proxy(ctx.m, &effective) {
-            Some(p) => (
-                http::Url::parse(&if p.contains("://") {
-                    p.clone()
-                } else {
-                    format!("http://{p}")
-                })
-                .map(|pu| (pu.host, pu.port, false, Some(p))),
+            Some(proxy) => (
+                http::Url::parse(&http::with_scheme(&proxy))
+                    .map(|pu| (pu.host, pu.port, false, Some(proxy))),
                 None,
             ),
-            None => (Some((u.host.clone(), u.port, false, None)), None),
+            None => (Some((u.host, u.port, false, None)), None),
         },
         Remote::Ssh(t) => {
-            let cfg = ssh_config(ctx, t);
-            match &cfg {
-                Ok(c) if c.proxy.is_none() => (
-                    Some((c.hostname.clone(), c.port, true, None)),
-                    Some((t.clone(), cfg.ok())),
-                ),
-                _ => (None, Some((t.clone(), cfg.ok()))),
-            }
+            let cfg = ssh_config(ctx, &t).ok();
+            let endpoint = cfg
+                .as_ref()
+                .filter(|c| c.proxy.is_none())
+                .map(|c| (c.hostname.clone(), c.port, true, None));
+            (endpoint, Some((t, cfg)))
         }
-        Remote::Git { host, port } => (Some((host.clone(), *port, false, None)), None),
+        Remote::Git { host, port } => (Some((host, port, false, None)), None),
         Remote::Other(_) => (None, None),
     };
     if let Some((host, port, is_ssh, via)) = endpoint {
-        let (checks, ok) = reach(ctx, arg, &host, port, is_ssh, via.as_deref(), timeout);
-        out.extend(checks);
-        if !ok {
-            out.push(skipped("module.ls-remote", sec(), lang));
-            return out;
-        }
+        reach(p, out, &host, port, is_ssh, via.as_deref())?;
     }
     if let Some((t, cfg)) = &ssh_target {
-        match ssh_check(ctx, arg, t, cfg.as_ref(), timeout) {
-            Ok(c) => out.push(c),
-            Err(c) => {
-                out.push(*c);
-                out.push(skipped("module.ls-remote", sec(), lang));
-                return out;
-            }
-        }
+        out.push(ssh_check(p, t, cfg.as_ref())?);
     }
-    out.push(ls_remote(
-        ctx, arg, &git, &root, &effective, version, timeout,
-    ));
-    out
-}
-
-fn skipped(id: &'static str, section: Section, lang: Lang) -> Check {
-    Check::skip(id, section, t!(lang, probe_ls_remote_skipped))
+    Ok(ls_remote(p, &git, &root, &effective, version))
 }
 
 /// The proxy git (curl) would use: `http.proxy` from git's config, else
@@ -494,175 +485,130 @@ fn git_proxy(m: &Machine, url: &str) -> Option<String> {
 }
 
 /// Resolves the module's repository, as a check.
-fn resolve_root(
-    ctx: &Ctx<'_>,
-    arg: &ModuleArg,
-    timeout: Duration,
-) -> Result<(RepoRoot, Check), Box<Check>> {
-    let lang = ctx.lang;
-    let sec = || Section::Module(arg.display());
+fn resolve_root(p: Probe<'_>) -> Result<(RepoRoot, Check), Box<Check>> {
+    let (ctx, lang, path) = (p.ctx, p.lang, p.arg.path.as_str());
     let id = "module.repo";
-    match resolve::static_root(&arg.path) {
+    match resolve::static_root(path) {
         Some(Ok(root)) => {
             let how = match root.source {
-                Source::KnownHost(h) => {
-                    t!(lang, probe_repo_known_host, host = h)
-                }
+                Source::KnownHost(host) => t!(lang, probe_repo_known_host, host),
                 _ => t!(lang, probe_repo_dot_git),
             };
-            let c = Check::ok(id, sec(), t!(lang, probe_repo_static, how, url = root.url));
+            let c = p.ok(id, t!(lang, probe_repo_static, how, url = root.url));
             return Ok((root, c));
         }
-        Some(Err(e)) => {
-            return Err(Box::new(
-                Check::problem(id, sec(), e).diagnosis("go-import-meta"),
-            ));
-        }
+        Some(Err(e)) => return Err(Box::new(p.problem(id, e).diagnosis("go-import-meta"))),
         None => {}
     }
-    let page = format!("https://{}?go-get=1", arg.path);
+    let page = format!("https://{path}?go-get=1");
     let started = Instant::now();
-    let creds = ctx.credentials_for(&page);
     let insecure = ctx
         .env
         .get("GOINSECURE")
-        .is_some_and(|g| match_prefix_patterns(g, &arg.path));
-    let mut answer = ctx
-        .client
-        .get(&page, creds.as_ref(), Instant::now() + timeout);
-    let mut used = page.clone();
+        .is_some_and(|g| match_prefix_patterns(g, path));
+    let mut answer = ctx.fetch(&page);
+    let mut used = page;
     if insecure && matches!(&answer, Err(e) if e.stage != Stage::Http) {
         // GOINSECURE: plain http only when https failed at the transport level.
-        used = format!("http://{}?go-get=1", arg.path);
-        answer = ctx.client.get(&used, None, Instant::now() + timeout);
+        used = format!("http://{path}?go-get=1");
+        answer = ctx.client.get(&used, None, Instant::now() + ctx.timeout);
     }
-    if let (Some(_), Ok(r)) = (&creds, &answer) {
-        ctx.note_credential_result(&page, r.status);
-    }
-    let r = match answer {
-        Ok(r) => r,
-        Err(e) => {
-            let c = net_failure(ctx, id, sec(), &e, &used, "go-import: ")
-                .detail(t!(lang, probe_repo_meta_why))
-                .elapsed(started.elapsed());
-            return Err(Box::new(c));
-        }
-    };
-    let tags = resolve::parse_meta(&r.body_text());
-    match resolve::match_meta(&tags, &arg.path) {
+    let r = answer.map_err(|e| {
+        let c = p.net_failure(id, &e, &used, "go-import: ");
+        Box::new(
+            c.detail(t!(lang, probe_repo_meta_why))
+                .elapsed(started.elapsed()),
+        )
+    })?;
+    let shown = redact_owned(&used);
+    match resolve::match_meta(&resolve::parse_meta(&r.body_text()), path) {
         Ok(mut root) => {
             root.source = Source::MetaTag(used.clone());
-            let c = Check::ok(
-                id,
-                sec(),
-                t!(
-                    lang,
-                    probe_repo_meta,
-                    vcs = root.vcs,
-                    url = redact_owned(&root.url),
-                    root = root.root
-                ),
-            )
-            .detail(format!(
-                "GET {}: {} {}",
-                redact_owned(&used),
-                r.status,
-                r.reason
-            ))
-            .elapsed(started.elapsed());
+            let (vcs, url) = (&root.vcs, redact_owned(&root.url));
+            let c = p
+                .ok(id, t!(lang, probe_repo_meta, vcs, url, root = root.root))
+                .detail(format!("GET {shown}: {} {}", r.status, r.reason))
+                .elapsed(started.elapsed());
             Ok((root, c))
         }
         Err(e) => {
-            let id_diag = if r.status == 404 || r.status == 410 {
-                "repo-not-found"
-            } else {
-                "go-import-meta"
+            let diag = match r.status {
+                404 | 410 => "repo-not-found",
+                _ => "go-import-meta",
             };
             let summary = if r.status == 200 {
-                format!("{}: {e}", redact_owned(&used))
+                format!("{shown}: {e}")
             } else {
-                format!("reading {}: {}", redact_owned(&used), r.answer())
+                format!("reading {shown}: {}", r.answer())
             };
-            let diag = if r.status == 401 || r.status == 403 {
-                "go-import-meta"
-            } else {
-                id_diag
-            };
+            let fixes = ctx.fixes(diag, &[("module", path), ("url", &used)], ALL);
             Err(Box::new(
-                Check::problem(id, sec(), summary)
+                p.problem(id, summary)
                     .diagnosis(diag)
-                    .fixes(ctx.fixes(diag, &[("module", &arg.path), ("url", &used)], ALL))
+                    .fixes(fixes)
                     .elapsed(started.elapsed()),
             ))
         }
     }
 }
 
-/// DNS and TCP to where git connects: the checks, and whether both worked.
+/// DNS and TCP to where git connects: their checks go to `out`, `Err` is
+/// the one that failed.
 fn reach(
-    ctx: &Ctx<'_>,
-    arg: &ModuleArg,
+    p: Probe<'_>,
+    out: &mut Vec<Check>,
     host: &str,
     port: u16,
     ssh: bool,
     via: Option<&str>,
-    timeout: Duration,
-) -> (Vec<Check>, bool) {
-    let lang = ctx.lang;
-    let sec = || Section::Module(arg.display());
+) -> Result<(), Box<Check>> {
+    let (ctx, lang) = (p.ctx, p.lang);
     let what = via.map_or_else(
         || host.to_owned(),
-        |p| t!(lang, probe_via_proxy, proxy = redact_owned(p)),
+        |proxy| t!(lang, probe_via_proxy, proxy = redact_owned(proxy)),
+    );
+    // The diagnosis of a failed step: the proxy's when there is one.
+    let diagnosis = |e: &HttpError, default| match via {
+        Some(_) => "proxy-failure",
+        None => diagnosis_of(e, ssh).unwrap_or(default),
+    };
+    let started = Instant::now();
+    let addrs = http::resolve(host, port, Instant::now() + ctx.timeout).map_err(|e| {
+        let d = diagnosis(&e, "dns-resolution-failed");
+        let error = e.message;
+        Box::new(
+            p.problem("module.dns", t!(lang, probe_dns_failed, what, error))
+                .diagnosis(d)
+                .fixes(ctx.fixes(d, &[("host", host)], 3))
+                .elapsed(started.elapsed()),
+        )
+    })?;
+    let shown: Vec<String> = addrs.iter().take(3).map(|a| a.ip().to_string()).collect();
+    let addrs_shown = shown.join(", ");
+    out.push(
+        p.ok(
+            "module.dns",
+            t!(lang, probe_dns_ok, host, addrs = addrs_shown),
+        )
+        .elapsed(started.elapsed()),
     );
     let started = Instant::now();
-    let addrs = match http::resolve(host, port, Instant::now() + timeout) {
-        Ok(a) => a,
-        Err(e) => {
-            let d = if via.is_some() {
-                "proxy-failure"
-            } else {
-                diagnosis_of(&e, ssh).unwrap_or("dns-resolution-failed")
-            };
-            let c = Check::problem(
-                "module.dns",
-                sec(),
-                t!(lang, probe_dns_failed, what, error = e.message),
-            )
-            .diagnosis(d)
-            .fixes(ctx.fixes(d, &[("host", host)], 3))
-            .elapsed(started.elapsed());
-            return (vec![c], false);
-        }
-    };
-    let shown: Vec<String> = addrs.iter().take(3).map(|a| a.ip().to_string()).collect();
-    let dns = Check::ok(
-        "module.dns",
-        sec(),
-        t!(lang, probe_dns_ok, host, addrs = shown.join(", ")),
-    )
-    .elapsed(started.elapsed());
-    let started = Instant::now();
-    match http::connect(&addrs, host, port, Instant::now() + timeout) {
+    match http::connect(&addrs, host, port, Instant::now() + ctx.timeout) {
         Ok(_) => {
-            let tcp = Check::ok("module.tcp", sec(), t!(lang, probe_tcp_ok, what, port))
-                .elapsed(started.elapsed());
-            (vec![dns, tcp], true)
+            let c = p.ok("module.tcp", t!(lang, probe_tcp_ok, what, port));
+            out.push(c.elapsed(started.elapsed()));
+            Ok(())
         }
         Err(e) => {
-            let d = if via.is_some() {
-                "proxy-failure"
-            } else {
-                diagnosis_of(&e, ssh).unwrap_or("network-connect-failed")
-            };
-            let tcp = Check::problem(
-                "module.tcp",
-                sec(),
-                t!(lang, probe_tcp_failed, what, port, error = e.message),
-            )
-            .diagnosis(d)
-            .fixes(ctx.fixes(d, &[("host", host), ("port", &port.to_string())], 3))
-            .elapsed(started.elapsed());
-            (vec![dns, tcp], false)
+            let d = diagnosis(&e, "network-connect-failed");
+            let values = [("host", host), ("port", &port.to_string())];
+            let error = e.message;
+            Err(Box::new(
+                p.problem("module.tcp", t!(lang, probe_tcp_failed, what, port, error))
+                    .diagnosis(d)
+                    .fixes(ctx.fixes(d, &values, 3))
+                    .elapsed(started.elapsed()),
+            ))
         }
     }
 }
@@ -678,200 +624,146 @@ fn ssh_config(ctx: &Ctx<'_>, t: &gitcfg::SshTarget) -> Result<super::ssh::HostCo
         return h.config.clone();
     }
     let ssh = ctx.m.ssh.ssh.as_deref().ok_or("ssh is not installed")?;
-    super::ssh::host_config(
-        ssh,
-        t.user.as_deref(),
-        &t.host,
-        t.port,
-        super::local_timeout(),
-    )
+    let user = t.user.as_deref();
+    super::ssh::host_config(ssh, user, &t.host, t.port, super::local_timeout())
+}
+
+/// The lines of a failed run's output to show: its last `n`, without the
+/// one the diagnosis quotes as its evidence.
+fn output_tail(text: &str, n: usize, named: Option<&vcs::Named>) -> Vec<String> {
+    let evidence = named.and_then(|n| n.evidence.as_deref());
+    vcs::tail(text, n)
+        .into_iter()
+        .filter(|t| Some(t.trim()) != evidence)
+        .collect()
 }
 
 /// `ssh -T`: `Ok` when authenticated (or not checkable), `Err` to stop the chain.
 fn ssh_check(
-    ctx: &Ctx<'_>,
-    arg: &ModuleArg,
+    p: Probe<'_>,
     t: &gitcfg::SshTarget,
     cfg: Option<&super::ssh::HostConfig>,
-    timeout: Duration,
 ) -> Result<Check, Box<Check>> {
-    let lang = ctx.lang;
-    let sec = || Section::Module(arg.display());
+    let (ctx, lang) = (p.ctx, p.lang);
     let id = "module.ssh";
     let dest = t.destination();
     let shown = match t.port {
-        Some(p) => format!("ssh -T -p {p} {dest}"),
+        Some(port) => format!("ssh -T -p {port} {dest}"),
         None => format!("ssh -T {dest}"),
     };
-    let gate = ctx.gate(&format!(
-        "ssh {}",
-        cfg.map_or(t.host.as_str(), |c| c.hostname.as_str())
-    ));
+    let host = cfg.map_or(t.host.as_str(), |c| c.hostname.as_str());
+    let gate = ctx.gate(&format!("ssh {host}"));
     let mut state = gate.lock().unwrap_or_else(|p| p.into_inner());
-    if *state == Gate::Authenticated {
-        return Ok(Check::ok(
-            id,
-            sec(),
-            t!(lang, probe_ssh_authenticated_above, shown),
-        ));
+    match *state {
+        Gate::Authenticated => {
+            return Ok(p.ok(id, t!(lang, probe_ssh_authenticated_above, shown)));
+        }
+        Gate::Refused(prev) => {
+            let host = &t.host;
+            let c = p.skip(id, t!(lang, probe_ssh_skip_refused, shown, prev, host));
+            return Err(Box::new(c));
+        }
+        Gate::Untried => {}
     }
-    if let Gate::Refused(prev) = *state {
-        return Err(Box::new(Check::skip(
-            id,
-            sec(),
-            t!(lang, probe_ssh_skip_refused, shown, prev, host = t.host),
-        )));
-    }
-    let out = match vcs::ssh_t(ctx.m, &dest, t.port, timeout) {
-        Ok(o) => o,
-        Err(e) => return Err(Box::new(Check::problem(id, sec(), format!("{shown}: {e}")))),
-    };
+    let out = vcs::ssh_t(ctx.m, &dest, t.port, ctx.timeout)
+        .map_err(|e| Box::new(p.problem(id, format!("{shown}: {e}"))))?;
     if out.timed_out {
+        let timeout = ctx.timeout.as_secs_f64();
         return Err(Box::new(
-            Check::problem(
-                id,
-                sec(),
-                t!(
-                    lang,
-                    probe_no_answer_within,
-                    shown,
-                    timeout = timeout.as_secs_f64()
-                ),
-            )
-            .diagnosis("ssh-connect-failed")
-            .fixes(ctx.fixes("ssh-connect-failed", &[("host", &t.host)], 2))
-            .elapsed(out.elapsed),
+            p.problem(id, t!(lang, probe_no_answer_within, shown, timeout))
+                .diagnosis("ssh-connect-failed")
+                .fixes(ctx.fixes("ssh-connect-failed", &[("host", &t.host)], 2))
+                .elapsed(out.elapsed),
         ));
     }
     let text = format!("{}\n{}", out.stderr, out.stdout);
     if out.ok {
         *state = Gate::Authenticated;
-        let greeting = vcs::tail(&text, 1);
-        return Ok(
-            Check::ok(id, sec(), t!(lang, probe_ssh_authenticated, shown))
-                .details(greeting)
-                .elapsed(out.elapsed),
-        );
+        return Ok(p
+            .ok(id, t!(lang, probe_ssh_authenticated, shown))
+            .details(vcs::tail(&text, 1))
+            .elapsed(out.elapsed));
     }
-    let values = [("host", t.host.as_str()), ("module", arg.path.as_str())];
+    let values = [("host", t.host.as_str()), ("module", p.arg.path.as_str())];
     let named = vcs::classify(&text, &values, ctx.m, lang);
-    if let Some(n) = &named
-        && CREDENTIAL_REFUSED.contains(&n.id)
-    {
-        *state = Gate::Refused(n.id);
-    }
-    let mut c = Check::problem(id, sec(), t!(lang, probe_failed, shown)).elapsed(out.elapsed);
-    let ev = named.as_ref().and_then(|n| n.evidence.clone());
-    c = c.details(
-        vcs::tail(&text, 4)
-            .into_iter()
-            .filter(|t| Some(t.trim()) != ev.as_deref()),
-    );
+    let mut c = p
+        .problem(id, t!(lang, probe_failed, shown))
+        .elapsed(out.elapsed)
+        .details(output_tail(&text, 4, named.as_ref()));
     if let Some(n) = named {
-        c.summary = format!(
-            "{shown}: {}",
-            n.evidence.clone().unwrap_or_else(|| n.id.to_owned())
-        );
+        if CREDENTIAL_REFUSED.contains(&n.id) {
+            *state = Gate::Refused(n.id);
+        }
+        c.summary = format!("{shown}: {}", n.evidence.as_deref().unwrap_or(n.id));
         c = c.diagnosis(n.id).fixes(n.fixes);
     }
     Err(Box::new(c))
 }
 
 fn ls_remote(
-    ctx: &Ctx<'_>,
-    arg: &ModuleArg,
+    p: Probe<'_>,
     git: &std::path::Path,
     root: &RepoRoot,
     effective: &str,
     version: Option<&str>,
-    timeout: Duration,
 ) -> Check {
-    let lang = ctx.lang;
+    let (ctx, lang, path) = (p.ctx, p.lang, p.arg.path.as_str());
     let url = root.url.as_str();
-    let sec = || Section::Module(arg.display());
     let id = "module.ls-remote";
     let shown = format!("git ls-remote {}", redact_owned(url));
     let host = crate::diagnose::context::url_host(effective).unwrap_or_default();
     let gate = ctx.gate(&format!("git {host}"));
     let mut state = gate.lock().unwrap_or_else(|p| p.into_inner());
     if let Gate::Refused(prev) = *state {
-        return Check::skip(
+        return p.skip(
             id,
-            sec(),
             t!(lang, probe_ls_remote_skip_refused, shown, host, prev),
         );
     }
-    let out = match vcs::ls_remote(ctx.m, git, url, timeout) {
+    let out = match vcs::ls_remote(ctx.m, git, url, ctx.timeout) {
         Ok(o) => o,
-        Err(e) => return Check::problem(id, sec(), format!("{shown}: {e}")),
+        Err(e) => return p.problem(id, format!("{shown}: {e}")),
     };
     if out.timed_out {
-        let ssh = matches!(gitcfg::classify(effective), Remote::Ssh(_));
-        let d = if ssh {
-            "ssh-connect-failed"
-        } else {
-            "network-connect-failed"
+        let d = match gitcfg::classify(effective) {
+            Remote::Ssh(_) => "ssh-connect-failed",
+            _ => "network-connect-failed",
         };
-        return Check::problem(
-            id,
-            sec(),
-            t!(
-                lang,
-                probe_no_answer_within,
-                shown,
-                timeout = timeout.as_secs_f64()
-            ),
-        )
-        .details(vcs::tail(&out.stderr, 3))
-        .diagnosis(d)
-        .fixes(ctx.fixes(d, &[("host", &host)], 2))
-        .elapsed(out.elapsed);
+        let timeout = ctx.timeout.as_secs_f64();
+        return p
+            .problem(id, t!(lang, probe_no_answer_within, shown, timeout))
+            .details(vcs::tail(&out.stderr, 3))
+            .diagnosis(d)
+            .fixes(ctx.fixes(d, &[("host", &host)], 2))
+            .elapsed(out.elapsed);
     }
     if out.ok {
         let refs = out.stdout.lines().filter(|l| !l.trim().is_empty()).count();
-        let mut c =
-            Check::ok(id, sec(), t!(lang, probe_ls_remote_refs, shown, refs)).elapsed(out.elapsed);
-        if let Some(v) = version.filter(|v| !v.contains("-0.") && !v.contains("+incompatible")) {
-            let tag = tag_for(&arg.path, &root.root, v);
-            if vcs::has_tag(&out.stdout, &tag) {
-                c = c.detail(t!(lang, probe_tag_found, tag));
-            } else {
-                return Check::problem(
-                    id,
-                    sec(),
-                    t!(
-                        lang,
-                        probe_tag_missing,
-                        shown,
-                        tag,
-                        version = v,
-                        path = arg.path
-                    ),
-                )
-                .diagnosis("unknown-revision")
-                .fixes(ctx.fixes(
-                    "unknown-revision",
-                    &[("module", &arg.path), ("version", v), ("url", url)],
-                    ALL,
-                ))
-                .elapsed(out.elapsed);
-            }
+        let c = p.ok(id, t!(lang, probe_ls_remote_refs, shown, refs));
+        let Some(v) = version.filter(|v| !v.contains("-0.") && !v.contains("+incompatible")) else {
+            return c.elapsed(out.elapsed);
+        };
+        let tag = tag_for(path, &root.root, v);
+        if vcs::has_tag(&out.stdout, &tag) {
+            return c
+                .elapsed(out.elapsed)
+                .detail(t!(lang, probe_tag_found, tag));
         }
-        return c;
+        let values = [("module", path), ("version", v), ("url", url)];
+        return p
+            .problem(
+                id,
+                t!(lang, probe_tag_missing, shown, tag, version = v, path),
+            )
+            .diagnosis("unknown-revision")
+            .fixes(ctx.fixes("unknown-revision", &values, ALL))
+            .elapsed(out.elapsed);
     }
-    let values = [
-        ("module", arg.path.as_str()),
-        ("url", url),
-        ("host", host.as_str()),
-    ];
+    let values = [("module", path), ("url", url), ("host", host.as_str())];
     let named = vcs::classify(&out.stderr, &values, ctx.m, lang);
-    let ev = named.as_ref().and_then(|n| n.evidence.clone());
-    let mut c = Check::problem(id, sec(), t!(lang, probe_failed, shown))
-        .details(
-            vcs::tail(&out.stderr, 4)
-                .into_iter()
-                .filter(|t| Some(t.trim()) != ev.as_deref()),
-        )
+    let mut c = p
+        .problem(id, t!(lang, probe_failed, shown))
+        .details(output_tail(&out.stderr, 4, named.as_ref()))
         .elapsed(out.elapsed);
     if let Some(n) = named {
         if CREDENTIAL_REFUSED.contains(&n.id) {
