@@ -21,8 +21,7 @@ use std::rc::Rc;
 
 use regex_automata::nfa::thompson::{self, backtrack};
 use regex_automata::util::captures::Captures;
-use regex_automata::util::prefilter::Prefilter;
-use regex_automata::{Input, MatchKind, PatternID};
+use regex_automata::{Input, PatternID};
 
 use super::context::Values;
 
@@ -33,9 +32,6 @@ pub(super) struct Pattern {
     bt: backtrack::BoundedBacktracker,
     /// Its named groups: (group index, name).
     names: Vec<(usize, String)>,
-    /// Literals one of which every match starts with (`None`: unknown):
-    /// a line holding none of them is rejected without a search.
-    prefixes: Option<Vec<String>>,
     /// For haystacks longer than the backtracker takes.
     full: OnceCell<Option<regex::Regex>>,
 }
@@ -49,13 +45,6 @@ impl Pattern {
 
     fn fits_backtracker(&self, hay: &str) -> bool {
         hay.len() <= self.bt.max_haystack_len()
-    }
-
-    /// False when `hay` cannot match (it holds none of the prefixes).
-    fn may_match(&self, hay: &str) -> bool {
-        self.prefixes
-            .as_ref()
-            .is_none_or(|ps| ps.iter().any(|p| hay.contains(p.as_str())))
     }
 }
 
@@ -128,21 +117,13 @@ impl Patterns {
             .enumerate()
             .filter_map(|(i, n)| n.map(|n| (i, n.to_owned())))
             .collect();
-        let prefixes = prefixes(&hir);
-        // The same literals let the backtracker skip to where a match can
-        // start instead of trying every position of the line.
-        let pre = prefixes
-            .as_ref()
-            .and_then(|ps| Prefilter::new(MatchKind::LeftmostFirst, ps));
-        let bt = backtrack::Builder::new()
-            .configure(backtrack::Config::new().prefilter(pre))
-            .build_from_nfa(nfa)
-            .ok()?;
+        // No prefilter for the backtracker: building one (Teddy for several
+        // literals) costs more than it saves on a few short lines.
+        let bt = backtrack::Builder::new().build_from_nfa(nfa).ok()?;
         Some(Pattern {
             source,
             bt,
             names,
-            prefixes,
             full: OnceCell::new(),
         })
     }
@@ -163,9 +144,6 @@ impl Patterns {
 
     /// Whether `p` matches somewhere in `hay`.
     pub(super) fn is_match(&self, p: &Pattern, hay: &str) -> bool {
-        if !p.may_match(hay) {
-            return false;
-        }
         if !p.fits_backtracker(hay) {
             return p.full().is_some_and(|re| re.is_match(hay));
         }
@@ -176,9 +154,6 @@ impl Patterns {
     /// The named groups of `p`'s leftmost-first match in `hay` (`None`
     /// when it does not match; groups that did not take part are absent).
     pub(super) fn captures(&self, p: &Pattern, hay: &str) -> Option<Values> {
-        if !p.may_match(hay) {
-            return None;
-        }
         let mut out = Values::new();
         if !p.fits_backtracker(hay) {
             let re = p.full()?;
@@ -201,36 +176,6 @@ impl Patterns {
         }
         Some(out)
     }
-}
-
-/// Literals one of which every match of `hir` starts with, each at least 3
-/// bytes (shorter ones would reject nothing); `None` when there is no such
-/// finite set.  The limits keep this to a few microseconds.
-fn prefixes(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let mut ex = Extractor::new();
-    ex.kind(ExtractKind::Prefix)
-        .limit_class(4)
-        .limit_repeat(4)
-        .limit_literal_len(16)
-        .limit_total(32);
-    let seq = ex.extract(hir);
-    let lits = seq.literals()?;
-    if lits.is_empty() {
-        return None;
-    }
-    lits.iter()
-        .map(|l| {
-            let b = l.as_bytes();
-            // A length limit may cut inside a UTF-8 sequence: keep the
-            // valid part, which every match still starts with.
-            let valid = match std::str::from_utf8(b) {
-                Ok(s) => s,
-                Err(e) => std::str::from_utf8(&b[..e.valid_up_to()]).ok()?,
-            };
-            (valid.len() >= 3).then(|| valid.to_owned())
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -119,9 +119,20 @@ pub fn parse(lines: &[Line]) -> Structure {
     // Whether the current git block or server answer came without its
     // TABs (`None` until its first line shows it).
     let mut untabbed_block: Option<bool> = None;
+    // Inside a GOPATH-mode `# cd DIR; git …` block: go echoes the command,
+    // git's lines follow unindented, and `package P: exit status N` ends it.
+    let mut gopath_block = false;
     for (i, line) in lines.iter().enumerate() {
         let text = line.text.as_str();
         let mode_before = mode;
+        let block_start = gopath_command(text);
+        let in_block = gopath_block
+            && !block_start
+            && !text.starts_with("go: ")
+            && !text.starts_with("# ")
+            && !text.is_empty();
+        let block_end = in_block && text.starts_with("package ");
+        gopath_block = block_start || (in_block && !block_end);
         // go indents with TABs; logs pasted into issues or re-emitted by
         // tools often turn them into spaces, so two or more count too.
         let indented = text.starts_with('\t') || text.starts_with("  ");
@@ -156,6 +167,7 @@ pub fn parse(lines: &[Line]) -> Structure {
                 || untabbed
                 || untabbed_body
                 || wrapped
+                || in_block
                 || CONTINUATIONS.iter().any(|c| text.starts_with(c)));
         if !continues {
             st.records.push(Record {
@@ -170,8 +182,15 @@ pub fn parse(lines: &[Line]) -> Structure {
         rec.end = i + 1;
         let side = if !continues {
             let (side, next) = header(text, rec);
-            mode = next;
+            mode = if block_start { Mode::Git } else { next };
             side
+        } else if block_end {
+            header(text, rec);
+            mode = Mode::Plain;
+            Side::Go
+        } else if in_block && !indented {
+            mode = Mode::Git;
+            Side::Git
         } else if wrapped {
             if mode == Mode::Git {
                 Side::Git
@@ -229,6 +248,18 @@ pub fn parse(lines: &[Line]) -> Structure {
         st.stages.push(super::stage::read(text));
     }
     st
+}
+
+/// `# cd DIR; git clone …` (or hg, svn, bzr, fossil): GOPATH-mode go
+/// echoing the VCS command whose output follows.
+fn gopath_command(text: &str) -> bool {
+    text.strip_prefix("# cd ")
+        .and_then(|rest| rest.split_once("; "))
+        .is_some_and(|(_, cmd)| {
+            ["git ", "hg ", "svn ", "bzr ", "fossil "]
+                .iter()
+                .any(|v| cmd.starts_with(v))
+        })
 }
 
 /// Parses a record's first line (or a chain continuation): go's wrappers,
