@@ -15,6 +15,7 @@
 //! visited set (over a few KiB) is searched with a full `regex::Regex`,
 //! compiled for that pattern only when such a line occurs.
 
+use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -55,8 +56,8 @@ pub(super) struct Patterns {
     compiler: thompson::Compiler,
     cache: RefCell<Option<backtrack::Cache>>,
     compiled: RefCell<HashMap<&'static str, Option<Rc<Pattern>>>>,
-    /// Mandatory literals of user patterns (built-in ones come from the build).
-    user_musts: RefCell<HashMap<&'static str, Rc<[String]>>>,
+    /// Mandatory literals by pattern address (built-in ones from the build).
+    musts: RefCell<HashMap<usize, Rc<[Cow<'static, str>]>>>,
 }
 
 impl Default for Patterns {
@@ -67,7 +68,7 @@ impl Default for Patterns {
             compiler: thompson::Compiler::new(),
             cache: RefCell::new(None),
             compiled: RefCell::default(),
-            user_musts: RefCell::default(),
+            musts: RefCell::default(),
         }
     }
 }
@@ -87,20 +88,25 @@ impl Patterns {
     /// False when `hay` lacks a literal every match of `p` contains: then
     /// `p` cannot match there and need not be compiled for it.
     pub(super) fn may_match(&self, p: &'static str, hay: &str) -> bool {
-        if let Some(lits) = crate::rules::builtin_mandatory_literals(p) {
-            return lits.iter().all(|l| hay.contains(l));
-        }
-        let lits = self
-            .user_musts
+        let lits = self.musts(p);
+        lits.iter().all(|l| hay.contains(l.as_ref()))
+    }
+
+    /// `p`'s mandatory literals, looked up (or computed) once per pattern;
+    /// keyed by address, as every pattern is a `&'static str`.
+    fn musts(&self, p: &'static str) -> Rc<[Cow<'static, str>]> {
+        self.musts
             .borrow_mut()
-            .entry(p)
-            .or_insert_with(|| {
-                crate::rules::spec::mandatory_literals(p)
+            .entry(p.as_ptr() as usize)
+            .or_insert_with(|| match crate::rules::builtin_mandatory_literals(p) {
+                Some(lits) => lits.iter().map(|l| Cow::Borrowed(*l)).collect(),
+                None => crate::rules::spec::mandatory_literals(p)
                     .unwrap_or_default()
-                    .into()
+                    .into_iter()
+                    .map(Cow::Owned)
+                    .collect(),
             })
-            .clone();
-        lits.iter().all(|l| hay.contains(l.as_str()))
+            .clone()
     }
 
     /// How many distinct patterns were compiled.
