@@ -191,16 +191,11 @@ pub fn parse(lines: &[Line]) -> Structure {
         } else if in_block && !indented {
             mode = Mode::Git;
             Side::Git
-        } else if wrapped {
-            if mode == Mode::Git {
-                Side::Git
-            } else {
-                Side::Body
-            }
         } else if untabbed_body {
             mode = Mode::Body;
             Side::Body
-        } else if untabbed {
+        } else if wrapped || untabbed {
+            // The block goes on, whatever its lines lost.
             if mode == Mode::Git {
                 Side::Git
             } else {
