@@ -182,8 +182,14 @@ pub fn parse(lines: &[Line]) -> Structure {
         rec.end = i + 1;
         let side = if !continues {
             let (side, next) = header(text, rec);
-            mode = if block_start { Mode::Git } else { next };
-            side
+            if block_start {
+                // go's echo of the command; git's lines follow.
+                mode = Mode::Git;
+                Side::Go
+            } else {
+                mode = next;
+                side
+            }
         } else if block_end {
             header(text, rec);
             mode = Mode::Plain;
@@ -487,6 +493,40 @@ mod tests {
         let lines = normalize(s.as_bytes());
         let st = parse(&lines);
         (lines, st)
+    }
+
+    #[test]
+    fn gopath_command_block_is_one_record() {
+        // github.com/muesli/beehive/issues/74 (fixtures/real/batch-20)
+        let (_, st) = parse_text(
+            "# cd .; git clone https://gopkg.in/fatih/set.v0 /g/src/gopkg.in/fatih/set.v0\n\
+             Cloning into '/g/src/gopkg.in/fatih/set.v0'...\n\
+             error: RPC failed; HTTP 301 curl 22 The requested URL returned error: 301\n\
+             fatal: The remote end hung up unexpectedly\n\
+             package gopkg.in/fatih/set.v0: exit status 128\n\
+             go: something else\n",
+        );
+        assert_eq!(st.records.len(), 2);
+        assert_eq!(st.record_of, [0, 0, 0, 0, 0, 1]);
+        assert_eq!(
+            st.sides[..5],
+            [Side::Go, Side::Git, Side::Git, Side::Git, Side::Go]
+        );
+    }
+
+    #[test]
+    fn a_line_wrapped_inside_a_path_goes_on() {
+        // github.com/dgraph-io/ristretto/issues/476 (fixtures/real/batch-19)
+        let (_, st) = parse_text(
+            "go: x.test/m@v1.0.0: reading https://goproxy.cn/x.test/m/@v/v1.0.0.mod: 404 Not Found\n\
+             \tserver response:\n\
+             \tnot found: x.test/m@v1.0.0: invalid version: git ls-remote -q https://x.test/m in /\n\
+             tmp/gopath/pkg/mod/cache/vcs/e012: exit status 128:\n\
+             \t\tfatal: could not read Username for 'https://x.test': terminal prompts disabled\n",
+        );
+        assert_eq!(st.records.len(), 1);
+        assert_eq!(st.sides[3], Side::Body);
+        assert_eq!(st.sides[4], Side::Body);
     }
 
     #[test]
