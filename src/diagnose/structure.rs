@@ -162,8 +162,15 @@ pub fn parse(lines: &[Line]) -> Structure {
                         .chars()
                         .all(|c| c.is_alphanumeric() || "._-".contains(c))
             });
+        // A bare line number that a CI page's copy put between the lines
+        // of one error (GitHub Actions): not a record of its own.
+        let line_number = {
+            let t = text.trim();
+            !t.is_empty() && t.len() <= 6 && t.bytes().all(|b| b.is_ascii_digit())
+        };
         let continues = !st.records.is_empty()
             && (indented
+                || line_number
                 || untabbed
                 || untabbed_body
                 || wrapped
@@ -190,6 +197,8 @@ pub fn parse(lines: &[Line]) -> Structure {
                 mode = next;
                 side
             }
+        } else if line_number {
+            Side::Go
         } else if block_end {
             header(text, rec);
             mode = Mode::Plain;
