@@ -16,7 +16,13 @@
 //!    `glft-`, `gloas-`, `glimt-`, `glagent-`, `glsoat-`, `glffct-` and
 //!    `GR1348941…`; only the type prefix is kept (`ghp_***`) so a reader can
 //!    tell which kind of credential was exposed;
-//! 4. `.netrc`-style `password VALUE` fields.
+//! 4. `.netrc`-style `password VALUE` fields;
+//! 5. the secret parameters of a URL's query: a signed download URL's
+//!    signature and credential (S3 `X-Amz-Signature`, `X-Amz-Credential`,
+//!    `X-Amz-Security-Token`; Google Cloud Storage `Signature`,
+//!    `X-Goog-Signature`, `X-Goog-Credential`; Azure's `sig`) and
+//!    `access_token` / `private_token` / `token` — module proxies redirect
+//!    zip downloads to such URLs, and go quotes them in its errors.
 //!
 //! Hand-written scanners rather than regexes: this runs on the failure path
 //! and in every CLI command, and compiling a regex set would cost more than
@@ -30,7 +36,13 @@ const MASK: &str = "***";
 /// nothing was found.
 pub fn redact(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
-    for pass in [urls as fn(&str) -> Option<String>, headers, tokens, netrc] {
+    for pass in [
+        urls as fn(&str) -> Option<String>,
+        headers,
+        tokens,
+        netrc,
+        query,
+    ] {
         if let Some(changed) = pass(&out) {
             out = Cow::Owned(changed);
         }
@@ -291,6 +303,75 @@ fn tokens(text: &str) -> Option<String> {
 }
 
 /// Pass 4: `password VALUE` in netrc-looking text.
+/// Query parameters whose value is a secret (compared ASCII-case-insensitively).
+const SECRET_PARAMS: &[&str] = &[
+    "signature",
+    "x-amz-signature",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "x-goog-signature",
+    "x-goog-credential",
+    "sig",
+    "access_token",
+    "private_token",
+    "token",
+];
+
+/// Masks the values of [`SECRET_PARAMS`] after a `?` or `&`.
+fn query(text: &str) -> Option<String> {
+    if !text.contains('=') || !(text.contains('?') || text.contains('&')) {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut last = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'?' && bytes[i] != b'&' {
+            i += 1;
+            continue;
+        }
+        let key_start = i + 1;
+        let mut eq = key_start;
+        while eq < bytes.len()
+            && (bytes[eq].is_ascii_alphanumeric() || bytes[eq] == b'-' || bytes[eq] == b'_')
+        {
+            eq += 1;
+        }
+        if eq >= bytes.len() || bytes[eq] != b'=' {
+            i = key_start;
+            continue;
+        }
+        let key = &text[key_start..eq];
+        let value_start = eq + 1;
+        let mut end = value_start;
+        while end < bytes.len()
+            && !matches!(bytes[end], b'&' | b'"' | b'\'' | b'`' | b')' | b'>')
+            && !bytes[end].is_ascii_whitespace()
+        {
+            end += 1;
+        }
+        // go writes `URL: STATUS`: a colon (or other punctuation) right
+        // before the space is the prose's, not the value's.
+        while end > value_start + 1 && matches!(bytes[end - 1], b':' | b',' | b';' | b'.') {
+            end -= 1;
+        }
+        if SECRET_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(key))
+            && end > value_start
+            && &text[value_start..end] != MASK
+        {
+            out.push_str(&text[last..value_start]);
+            out.push_str(MASK);
+            last = end;
+        }
+        i = end.max(key_start);
+    }
+    (last > 0).then(|| {
+        out.push_str(&text[last..]);
+        out
+    })
+}
+
 fn netrc(text: &str) -> Option<String> {
     if !text.contains("machine") {
         return None;
@@ -335,6 +416,32 @@ fn netrc(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signed_url_query_secrets() {
+        // A proxy's zip redirect as go quoted it (golang/go#32966, expired).
+        let line = r#"Get "https://storage.googleapis.com/proxy-golang-org-prod/d95-github.com:k:c-v1.10.10.zip?Expires=1602676985&GoogleAccessId=gcs-urlsigner-prod%40golang-modproxy.iam.gserviceaccount.com&Signature=X9Kcpzaew%2BN7L0trq": x509: certificate signed by unknown authority"#;
+        let r = redact(line);
+        assert!(!r.contains("X9Kcpzaew"), "{r}");
+        assert!(r.contains("Expires=1602676985&"), "{r}");
+        assert!(r.contains("&Signature=***\": x509"), "{r}");
+        assert_eq!(
+            redact(
+                "https://b.s3.amazonaws.com/m.zip?X-Amz-Credential=AKIA/x&X-Amz-Signature=abc&x=1"
+            ),
+            "https://b.s3.amazonaws.com/m.zip?X-Amz-Credential=***&X-Amz-Signature=***&x=1"
+        );
+        assert_eq!(
+            redact("reading https://p.test/x?access_token=s3cr3t: 401"),
+            "reading https://p.test/x?access_token=***: 401"
+        );
+        // Not a query: left alone.
+        assert_eq!(redact("go: a=b & c"), "go: a=b & c");
+        assert_eq!(
+            redact("https://x.test/?go-get=1"),
+            "https://x.test/?go-get=1"
+        );
+    }
 
     #[test]
     fn url_passwords_and_token_users() {
