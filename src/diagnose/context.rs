@@ -126,6 +126,9 @@ impl Facts {
                 .get("status")
                 .is_some_and(|s| s.starts_with("404") || s.starts_with("410")),
             "mirror-wide" => v.contains_key("mirror_wide"),
+            "public-unreachable" => v
+                .get("db_unreachable")
+                .is_some_and(|h| goenv::is_public_host(h)),
             "module-public-only" => module
                 .and_then(|m| m.split('/').next())
                 .is_some_and(goenv::is_public_only_host),

@@ -63,6 +63,9 @@ pub const PREDICATES: &[&str] = &[
     // The module's host serves public code only (golang.org, gopkg.in, …;
     // not a hosting service such as github.com, where private repositories live).
     "module-public-only",
+    // A server's own fetch (quoted in its answer) could not connect to a
+    // public hosting service: a failure on the server's side.
+    "public-unreachable",
 ];
 
 /// The stages a rule may select with `stage = [...]`: what go's error
