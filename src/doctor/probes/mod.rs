@@ -20,14 +20,14 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::ALL;
 use super::gitcfg::{self, Remote};
 use super::http::{self, Client, HttpError, ProxyEnv, Response, Stage};
 use super::machine::Machine;
 use super::model::{Check, Section, Status};
 use super::resolve::{self, RepoRoot, Source};
 use super::scope::{ModuleArg, Scope};
-use super::{ALL, rule_fixes};
-use crate::diagnose::goenv::{GoEnv, match_prefix_patterns};
+use crate::diagnose::goenv::match_prefix_patterns;
 use crate::i18n::Lang;
 use crate::redact::redact_owned;
 
@@ -37,9 +37,9 @@ const MAX_GOMOD_PROBES: usize = 5;
 /// Shared by the probes of one run.
 pub struct Ctx<'a> {
     pub m: &'a Machine,
-    pub env: GoEnv,
+    /// What is in play: the go environment, the language, the modules.
+    pub s: &'a Scope,
     pub client: Client,
-    pub lang: Lang,
     /// Wall-clock limit of each step (`--timeout`).
     pub timeout: Duration,
     /// netrc machines whose credentials a server refused (never sent again).
@@ -57,8 +57,7 @@ impl std::fmt::Debug for Ctx<'_> {
 impl Ctx<'_> {
     /// At most `n` fix steps of diagnosis rule `id`, filled with `values`.
     pub fn fixes(&self, id: &str, values: &[(&str, &str)], n: usize) -> Vec<String> {
-        let all = rule_fixes(id, values, &self.env, self.lang);
-        all.into_iter().take(n).collect()
+        self.s.fixes(id, values, n)
     }
 
     /// GET `url` within one step's deadline, with the ~/.netrc credentials
@@ -170,13 +169,12 @@ const CREDENTIAL_REFUSED: &[&str] = &[
 pub fn run(m: &Machine, s: &Scope, timeout: Duration) -> Vec<Check> {
     let ctx = Ctx {
         m,
-        env: m.goenv(),
+        s,
         client: Client::new(
             ProxyEnv::from_lookup(|n| m.var(n).map(str::to_owned)),
             m.var("SSL_CERT_FILE").map(str::to_owned),
             m.var("SSL_CERT_DIR").map(str::to_owned),
         ),
-        lang: s.lang,
         timeout,
         rejected: Mutex::default(),
         gates: Mutex::default(),
@@ -228,7 +226,7 @@ pub fn run(m: &Machine, s: &Scope, timeout: Duration) -> Vec<Check> {
                 let p = Probe {
                     ctx,
                     arg,
-                    lang: ctx.lang,
+                    lang: ctx.s.lang,
                 };
                 sc.spawn(move || module(p, version.as_deref(), *summed))
             })
@@ -273,7 +271,7 @@ pub(crate) fn net_failure(
     shown: &str,
     label: &str,
 ) -> Check {
-    let lang = ctx.lang;
+    let lang = ctx.s.lang;
     let host = http::Url::parse(shown).map(|u| u.host).unwrap_or_default();
     let summary = if e.timed_out {
         t!(lang, probe_no_answer_in_time, label, shown, error = e)
@@ -291,7 +289,7 @@ pub(crate) fn net_failure(
 
 /// The proxy and checksum database themselves (no module named).
 fn endpoints(ctx: &Ctx<'_>) -> Vec<Check> {
-    let lang = ctx.lang;
+    let lang = ctx.s.lang;
     let mut out = Vec::new();
     let items = super::goproxy::list(ctx.m.go.var("GOPROXY").unwrap_or("")).unwrap_or_default();
     for item in items {
@@ -503,6 +501,7 @@ fn resolve_root(p: Probe<'_>) -> Result<(RepoRoot, Check), Box<Check>> {
     let page = format!("https://{path}?go-get=1");
     let started = Instant::now();
     let insecure = ctx
+        .s
         .env
         .get("GOINSECURE")
         .is_some_and(|g| match_prefix_patterns(g, path));
