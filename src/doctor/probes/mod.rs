@@ -421,7 +421,7 @@ fn repository_steps(
     // Where git connects (host, port, is ssh, through which proxy), if
     // doctor can tell, and the SSH destination to check.
     let (endpoint, ssh_target) = match gitcfg::classify(&effective) {
-        Remote::Https(u) | Remote::Http(u) => match git_proxy(ctx.m, &effective) {
+        Remote::Http(u) => match git_proxy(ctx.m, &effective) {
             Some(proxy) => (
                 http::Url::parse(&http::with_scheme(&proxy))
                     .map(|pu| (pu.host, pu.port, false, Some(proxy))),
@@ -438,7 +438,7 @@ fn repository_steps(
             (endpoint, Some((t, cfg)))
         }
         Remote::Git { host, port } => (Some((host, port, false, None)), None),
-        Remote::Other(_) => (None, None),
+        Remote::Other => (None, None),
     };
     if let Some((host, port, is_ssh, via)) = endpoint {
         reach(p, out, &host, port, is_ssh, via.as_deref())?;
