@@ -185,11 +185,10 @@ pub fn run(m: &Machine, s: &Scope, timeout: Duration) -> Vec<Check> {
         .iter()
         .map(|n| {
             // A version from go.mod helps the checksum lookup of a bare path.
-            let req = s
-                .required
-                .iter()
-                .find(|(p, _)| *p == n.path)
-                .map(|(_, v)| v.clone());
+            let req = gm.and_then(|g| {
+                let mut fetched = g.requires.iter().filter_map(|r| g.fetched(r));
+                fetched.find(|(p, _)| *p == n.path).map(|(_, v)| v)
+            });
             let version =
                 n.semver()
                     .map(str::to_owned)
