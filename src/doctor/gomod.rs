@@ -19,8 +19,6 @@ use serde::Deserialize;
 pub struct Require {
     pub path: String,
     pub version: String,
-    #[serde(default)]
-    pub indirect: bool,
 }
 
 /// What go.mod says.

@@ -139,7 +139,6 @@ pub struct SshHost {
 #[derive(Debug, Clone, Default)]
 pub struct Ssh {
     pub ssh: Option<PathBuf>,
-    pub keygen: Option<PathBuf>,
     pub agent: Option<ssh::Agent>,
     pub hosts: Vec<SshHost>,
     /// Default identity files that exist (`~/.ssh/id_*`, account home).
@@ -525,7 +524,6 @@ fn gather_ssh(path_var: &OsStr, targets: &[(gitcfg::SshTarget, String)]) -> Ssh 
         .unwrap_or_default();
     Ssh {
         ssh: ssh_bin,
-        keygen,
         agent,
         hosts,
         key_files,
