@@ -77,7 +77,7 @@ impl ModuleArg {
     }
 
     pub fn host(&self) -> &str {
-        self.path.split('/').next().unwrap_or("")
+        host_of(&self.path)
     }
 }
 
