@@ -60,14 +60,6 @@ pub struct Rewrite {
 }
 
 impl Rewrite {
-    /// The rule as the user would type it.
-    pub fn command(&self) -> String {
-        format!(
-            "git config --global url.\"{}\".insteadOf \"{}\"",
-            self.base, self.prefix
-        )
-    }
-
     /// Whether either side carries a credential (a token in the URL).
     pub fn has_credential(&self) -> bool {
         crate::redact::redact(&self.base) != self.base.as_str()

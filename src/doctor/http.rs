@@ -80,10 +80,6 @@ pub struct Response {
     pub status: u16,
     pub reason: String,
     pub body: Vec<u8>,
-    /// The URL that answered (after redirects).
-    pub url: String,
-    /// The proxy used, if any (as configured, userinfo included: redact it).
-    pub proxy: Option<String>,
 }
 
 impl Response {
@@ -490,8 +486,6 @@ impl Client {
                 status,
                 reason,
                 body,
-                url: u.without_userinfo(),
-                proxy,
             },
             header(&headers, "location").map(str::to_owned),
         ))
