@@ -60,14 +60,6 @@ pub struct Rewrite {
 }
 
 impl Rewrite {
-    /// The rule as the user would type it.
-    pub fn command(&self) -> String {
-        format!(
-            "git config --global url.\"{}\".insteadOf \"{}\"",
-            self.base, self.prefix
-        )
-    }
-
     /// Whether either side carries a credential (a token in the URL).
     pub fn has_credential(&self) -> bool {
         crate::redact::redact(&self.base) != self.base.as_str()
@@ -102,7 +94,7 @@ pub fn rewrite<'a>(url: &str, rules: &'a [Rewrite]) -> Option<(String, &'a Rewri
 /// What kind of remote a git URL is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Remote {
-    Https(Url),
+    /// `https://` or `http://`.
     Http(Url),
     Ssh(SshTarget),
     /// `git://` (unauthenticated, port 9418).
@@ -110,7 +102,7 @@ pub enum Remote {
         host: String,
         port: u16,
     },
-    Other(String),
+    Other,
 }
 
 /// An SSH remote: `ssh://[user@]host[:port]/path` or `[user@]host:path`.
@@ -119,7 +111,6 @@ pub struct SshTarget {
     pub user: Option<String>,
     pub host: String,
     pub port: Option<u16>,
-    pub path: String,
 }
 
 impl SshTarget {
@@ -132,66 +123,52 @@ impl SshTarget {
     }
 }
 
-/// Classifies a URL the way git picks a transport.
+/// Classifies a URL the way git picks a transport (the URL syntax is the
+/// `url` crate's; `[user@]host:path` is git's scp-like form).
 pub fn classify(url: &str) -> Remote {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let scheme = scheme.to_ascii_lowercase();
-        match scheme.as_str() {
-            "https" => {
-                return Url::parse(url)
-                    .map_or_else(|| Remote::Other(url.to_owned()), Remote::Https);
-            }
-            "http" => {
-                return Url::parse(url).map_or_else(|| Remote::Other(url.to_owned()), Remote::Http);
-            }
-            "ssh" | "git+ssh" | "ssh+git" => {
-                let end = rest.find('/').unwrap_or(rest.len());
-                let (authority, path) = rest.split_at(end);
-                let (user, hostport) = match authority.rsplit_once('@') {
-                    Some((u, h)) => (Some(u.to_owned()), h),
-                    None => (None, authority),
-                };
-                let (host, port) =
-                    super::http::split_host_port(hostport).unwrap_or((hostport, None));
-                return Remote::Ssh(SshTarget {
-                    user,
-                    host: host.to_owned(),
-                    port: port.and_then(|p| p.parse().ok()),
-                    path: path.to_owned(),
-                });
-            }
-            "git" => {
-                let authority = rest.split('/').next().unwrap_or("");
-                let (host, port) =
-                    super::http::split_host_port(authority).unwrap_or((authority, None));
-                return Remote::Git {
-                    host: host.to_owned(),
-                    port: port.and_then(|p| p.parse().ok()).unwrap_or(9418),
-                };
-            }
-            _ => return Remote::Other(url.to_owned()),
+    if url.contains("://") {
+        if let Some(u) = Url::parse(url) {
+            return Remote::Http(u);
         }
+        let Ok(u) = url::Url::parse(url) else {
+            return Remote::Other;
+        };
+        let host = match u.host() {
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            Some(h) => h.to_string(),
+            None => return Remote::Other,
+        };
+        return match u.scheme() {
+            "ssh" | "git+ssh" | "ssh+git" => Remote::Ssh(SshTarget {
+                user: Some(u.username().to_owned()).filter(|u| !u.is_empty()),
+                host,
+                port: u.port(),
+            }),
+            "git" => Remote::Git {
+                host,
+                port: u.port().unwrap_or(9418),
+            },
+            _ => Remote::Other,
+        };
     }
     // scp-like syntax: a colon before any slash.
-    if let Some((userhost, path)) = url.split_once(':')
-        && !userhost.contains('/')
-        && !userhost.is_empty()
-    {
-        let (user, host) = match userhost.rsplit_once('@') {
-            Some((u, h)) => (Some(u.to_owned()), h.to_owned()),
-            None => (None, userhost.to_owned()),
-        };
-        return Remote::Ssh(SshTarget {
-            user,
-            host: host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_owned(),
-            port: None,
-            path: path.to_owned(),
-        });
+    match url.split_once(':') {
+        Some((userhost, _)) if !userhost.contains('/') && !userhost.is_empty() => {
+            let (user, host) = match userhost.rsplit_once('@') {
+                Some((u, h)) => (Some(u.to_owned()), h),
+                None => (None, userhost),
+            };
+            Remote::Ssh(SshTarget {
+                user,
+                host: host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .to_owned(),
+                port: None,
+            })
+        }
+        _ => Remote::Other,
     }
-    Remote::Other(url.to_owned())
 }
 
 /// The helper programs configured, as `(scope, helper)`: scope is the URL
@@ -293,22 +270,25 @@ mod tests {
                 user: Some("git".into()),
                 host: "github.com".into(),
                 port: None,
-                path: "acme/api".into()
             })
         );
         let Remote::Ssh(t) = classify("ssh://git@git.test:2222/acme/api.git") else {
             panic!()
         };
         assert_eq!((t.host.as_str(), t.port), ("git.test", Some(2222)));
+        let Remote::Ssh(t) = classify("ssh://[::1]/x.git") else {
+            panic!()
+        };
+        assert_eq!((t.host.as_str(), t.user, t.port), ("::1", None, None));
         assert!(matches!(
             classify("https://github.com/acme/api"),
-            Remote::Https(_)
+            Remote::Http(_)
         ));
         assert!(matches!(
             classify("git://gitd.test/x.git"),
             Remote::Git { port: 9418, .. }
         ));
-        assert!(matches!(classify("/srv/git/x"), Remote::Other(_)));
+        assert!(matches!(classify("/srv/git/x"), Remote::Other));
     }
 
     #[test]

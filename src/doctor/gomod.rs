@@ -1,27 +1,30 @@
-//! The current module's `go.mod` (and `go.sum`), read simply: which modules
-//! it requires at which versions, which of them are replaced by a local
-//! directory (never fetched), and which go / toolchain it asks for.
+//! The current module's `go.mod` (and `go.sum`): which modules it requires
+//! at which versions, which of them are replaced by a local directory
+//! (never fetched), and which go / toolchain it asks for.
 //!
-//! Not a full parser (that is `golang.org/x/mod/modfile`): doctor only needs
-//! module paths and versions, so `retract`, `exclude`, `godebug` and the
-//! like are skipped, and a line it does not understand is ignored.
+//! go.mod is read by the real go (`go mod edit -json`), so doctor sees it
+//! exactly as go does; without a working go there is nothing to read it
+//! for (doctor then reports the missing go).  go.sum is read here: go has
+//! no command that prints it without touching the network.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
 
 /// One `require`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Require {
     pub path: String,
     pub version: String,
-    pub indirect: bool,
 }
 
 /// What go.mod says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GoMod {
     pub file: PathBuf,
-    pub module: Option<String>,
     pub go: Option<String>,
     pub toolchain: Option<String>,
     pub requires: Vec<Require>,
@@ -51,122 +54,67 @@ impl GoMod {
 
 /// The go.mod of `dir` or of its nearest parent, as go finds it.
 pub fn find(dir: &Path) -> Option<PathBuf> {
-    let mut d = Some(dir);
-    while let Some(cur) = d {
-        let f = cur.join("go.mod");
-        if f.is_file() {
-            return Some(f);
-        }
-        d = cur.parent();
-    }
-    None
+    dir.ancestors()
+        .map(|d| d.join("go.mod"))
+        .find(|f| f.is_file())
 }
 
-/// Reads go.mod and the go.sum beside it.
-pub fn load(file: &Path) -> std::io::Result<GoMod> {
-    let text = std::fs::read_to_string(file)?;
-    let mut m = parse(&text);
-    m.file = file.to_owned();
-    if let Some(dir) = file.parent()
-        && let Ok(sum) = std::fs::read_to_string(dir.join("go.sum"))
-    {
-        m.summed = parse_go_sum(&sum);
-    }
-    Ok(m)
+/// `go mod edit -json`'s answer (golang.org/x/mod/modfile, as go prints it).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct EditJson {
+    go: Option<String>,
+    toolchain: Option<String>,
+    require: Option<Vec<Require>>,
+    replace: Option<Vec<Replace>>,
 }
 
-/// Parses go.mod text.
-pub fn parse(text: &str) -> GoMod {
-    let mut m = GoMod::default();
-    let mut block: Option<String> = None;
-    for raw in text.lines() {
-        let indirect = raw.contains("// indirect");
-        let line = raw.split("//").next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        if block.is_some() && line == ")" {
-            block = None;
-            continue;
-        }
-        let (verb, rest) = match &block {
-            Some(b) => (b.clone(), line.to_owned()),
-            None => {
-                let (v, r) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-                let r = r.trim();
-                if r == "(" {
-                    block = Some(v.to_owned());
-                    continue;
-                }
-                (v.to_owned(), r.to_owned())
-            }
-        };
-        let words = tokens(&rest);
-        match verb.as_str() {
-            "module" => m.module = words.first().cloned(),
-            "go" => m.go = words.first().cloned(),
-            "toolchain" => m.toolchain = words.first().cloned(),
-            "require" => {
-                if let [path, version, ..] = words.as_slice() {
-                    m.requires.push(Require {
-                        path: path.clone(),
-                        version: version.clone(),
-                        indirect,
-                    });
-                }
-            }
-            "replace" => {
-                if let Some(i) = words.iter().position(|w| w == "=>") {
-                    let old = words.first().cloned();
-                    let new = words.get(i + 1).cloned();
-                    let new_version = words.get(i + 2).cloned();
-                    if let (Some(old), Some(new)) = (old, new) {
-                        m.replaces.insert(old, (new, new_version));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    m
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Replace {
+    old: ModVer,
+    new: ModVer,
 }
 
-/// Words of a go.mod line, with `"…"` and `` `…` `` quoting.
-fn tokens(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = s.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-            continue;
-        }
-        let mut w = String::new();
-        if c == '"' || c == '`' {
-            chars.next();
-            let mut escaped = false;
-            for ch in chars.by_ref() {
-                if c == '"' && !escaped && ch == '\\' {
-                    escaped = true;
-                    continue;
-                }
-                if ch == c && !escaped {
-                    break;
-                }
-                escaped = false;
-                w.push(ch);
-            }
-        } else {
-            while let Some(&ch) = chars.peek() {
-                if ch.is_whitespace() {
-                    break;
-                }
-                w.push(ch);
-                chars.next();
-            }
-        }
-        out.push(w);
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ModVer {
+    path: String,
+    version: Option<String>,
+}
+
+/// Reads `file` with `go mod edit -json` (never writes it, never switches
+/// toolchains, ignores GOFLAGS and GO111MODULE, which do not change what
+/// go.mod says), and the go.sum beside it.
+pub fn load(go: &Path, file: &Path) -> Result<GoMod, String> {
+    let mut cmd = Command::new(go);
+    cmd.args(["mod", "edit", "-json"])
+        .arg(file)
+        .current_dir(file.parent().unwrap_or(Path::new("/")))
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "")
+        .env("GO111MODULE", "on")
+        .env("XDG_CONFIG_HOME", "/dev/null/gotriage-doctor");
+    let out = crate::exec::run(cmd, super::local_timeout())
+        .map_err(|e| format!("cannot run {}: {e}", go.display()))?;
+    if !out.success() {
+        return Err(out.stderr_text().trim().to_owned());
     }
-    out
+    let j: EditJson = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("{}: go mod edit -json: {e}", file.display()))?;
+    let summed = std::fs::read_to_string(file.with_file_name("go.sum"))
+        .map(|t| parse_go_sum(&t))
+        .unwrap_or_default();
+    Ok(GoMod {
+        file: file.to_owned(),
+        go: j.go,
+        toolchain: j.toolchain,
+        requires: j.require.unwrap_or_default(),
+        replaces: (j.replace.unwrap_or_default().into_iter())
+            .map(|r| (r.old.path, (r.new.path, r.new.version)))
+            .collect(),
+        summed,
+    })
 }
 
 /// `module@version` for which go.sum has both `h1:` lines.
@@ -189,39 +137,6 @@ fn parse_go_sum(text: &str) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_requires_replaces_and_versions() {
-        let m = parse(
-            "module github.com/acme/app // the app\n\ngo 1.22\ntoolchain go1.23.4\n\n\
-             require github.com/acme/private v1.0.0\n\
-             require (\n\tgolang.org/x/mod v0.20.0 // indirect\n\t\"git.corp.example/team/lib\" v1.2.3\n)\n\
-             replace github.com/acme/local => ../local\n\
-             replace (\n\tgithub.com/old/x v1.0.0 => github.com/new/x v1.1.0\n)\n\
-             exclude github.com/bad/x v1.0.0\n",
-        );
-        assert_eq!(m.module.as_deref(), Some("github.com/acme/app"));
-        assert_eq!(m.go.as_deref(), Some("1.22"));
-        assert_eq!(m.toolchain.as_deref(), Some("go1.23.4"));
-        assert_eq!(m.requires.len(), 3);
-        assert!(m.requires[1].indirect);
-        assert_eq!(m.requires[2].path, "git.corp.example/team/lib");
-        let local = Require {
-            path: "github.com/acme/local".into(),
-            version: "v0.0.0".into(),
-            indirect: false,
-        };
-        assert_eq!(m.fetched(&local), None);
-        let old = Require {
-            path: "github.com/old/x".into(),
-            version: "v1.0.0".into(),
-            indirect: false,
-        };
-        assert_eq!(
-            m.fetched(&old),
-            Some(("github.com/new/x".into(), "v1.1.0".into()))
-        );
-    }
 
     #[test]
     fn go_sum_needs_both_hashes() {

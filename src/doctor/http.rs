@@ -10,7 +10,7 @@
 //! rules where they differ from curl's:
 //! `HTTPS_PROXY` before `https_proxy`, go's `NO_PROXY` matching, never a
 //! proxy for loopback, and the CA files go reads (`SSL_CERT_FILE`,
-//! `SSL_CERT_DIR`, else the system bundle; see [`Roots`]).
+//! `SSL_CERT_DIR`, else the system bundle; see [`load_roots`]).
 //!
 //! Every step is bounded by one deadline: connect, handshake, each read and
 //! write get the time that is left, so a server that accepts and never
@@ -49,8 +49,6 @@ pub struct HttpError {
     pub timed_out: bool,
     /// Go-like wording (`lookup H: no such host`, `x509: certificate signed by unknown authority`).
     pub message: String,
-    /// The proxy's status code, for [`Stage::Proxy`] answers (407, 403…).
-    pub proxy_status: Option<u16>,
 }
 
 impl HttpError {
@@ -59,7 +57,6 @@ impl HttpError {
             stage,
             timed_out: false,
             message: message.into(),
-            proxy_status: None,
         }
     }
 
@@ -83,10 +80,6 @@ pub struct Response {
     pub status: u16,
     pub reason: String,
     pub body: Vec<u8>,
-    /// The URL that answered (after redirects).
-    pub url: String,
-    /// The proxy used, if any (as configured, userinfo included: redact it).
-    pub proxy: Option<String>,
 }
 
 impl Response {
@@ -291,19 +284,8 @@ fn cidr_contains(net: IpAddr, bits: u8, ip: IpAddr) -> bool {
     }
 }
 
-/// The certificate authorities go trusts on this machine, loaded the way
-/// `crypto/x509` does on Linux: `SSL_CERT_FILE`, else the first system
-/// bundle that exists; plus every file in `SSL_CERT_DIR` (colon-separated),
-/// else in the system certificate directories.
-#[derive(Debug)]
-pub struct Roots {
-    pub store: Arc<rustls::RootCertStore>,
-    /// The files and directories read.
-    pub sources: Vec<PathBuf>,
-}
-
 /// Bundles go looks for (crypto/x509/root_linux.go), in its order.
-pub const SYSTEM_BUNDLES: &[&str] = &[
+const SYSTEM_BUNDLES: &[&str] = &[
     "/etc/ssl/certs/ca-certificates.crt",
     "/etc/pki/tls/certs/ca-bundle.crt",
     "/etc/ssl/ca-bundle.pem",
@@ -312,49 +294,39 @@ pub const SYSTEM_BUNDLES: &[&str] = &[
     "/etc/ssl/cert.pem",
 ];
 /// Directories go reads when `SSL_CERT_DIR` is unset.
-pub const SYSTEM_DIRS: &[&str] = &["/etc/ssl/certs", "/etc/pki/tls/certs"];
+const SYSTEM_DIRS: &[&str] = &["/etc/ssl/certs", "/etc/pki/tls/certs"];
 
-impl Roots {
-    pub fn load(ssl_cert_file: Option<&str>, ssl_cert_dir: Option<&str>) -> Roots {
-        let mut store = rustls::RootCertStore::empty();
-        let mut sources = Vec::new();
-        let files: Vec<PathBuf> = match ssl_cert_file {
-            Some(f) => vec![PathBuf::from(f)],
-            None => SYSTEM_BUNDLES.iter().map(PathBuf::from).collect(),
-        };
-        for f in files {
-            if let Ok(data) = std::fs::read(&f) {
-                add_pem(&mut store, &data);
-                sources.push(f);
-                break;
-            }
-        }
-        let dirs: Vec<PathBuf> = match ssl_cert_dir {
-            Some(d) => std::env::split_paths(d).collect(),
-            None => SYSTEM_DIRS.iter().map(PathBuf::from).collect(),
-        };
-        for d in dirs {
-            // Go reads every file; the system directory of a Debian machine
-            // holds links to the same certificates the bundle has, which
-            // the store simply keeps twice.
-            let Ok(entries) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            let mut any = false;
-            for e in entries.flatten() {
-                if let Ok(data) = std::fs::read(e.path()) {
-                    any |= add_pem(&mut store, &data) > 0;
-                }
-            }
-            if any {
-                sources.push(d);
-            }
-        }
-        Roots {
-            store: Arc::new(store),
-            sources,
+/// The certificate authorities go trusts on this machine, loaded the way
+/// `crypto/x509` does on Linux: `SSL_CERT_FILE`, else the first system
+/// bundle that exists; plus every file in `SSL_CERT_DIR` (colon-separated),
+/// else in the system certificate directories.
+fn load_roots(ssl_cert_file: Option<&str>, ssl_cert_dir: Option<&str>) -> rustls::RootCertStore {
+    let mut store = rustls::RootCertStore::empty();
+    let files: Vec<PathBuf> = match ssl_cert_file {
+        Some(f) => vec![PathBuf::from(f)],
+        None => SYSTEM_BUNDLES.iter().map(PathBuf::from).collect(),
+    };
+    if let Some(data) = files.iter().find_map(|f| std::fs::read(f).ok()) {
+        add_pem(&mut store, &data);
+    }
+    let dirs: Vec<PathBuf> = match ssl_cert_dir {
+        Some(d) => std::env::split_paths(d).collect(),
+        None => SYSTEM_DIRS.iter().map(PathBuf::from).collect(),
+    };
+    // Go reads every file; the system directory of a Debian machine holds
+    // links to the same certificates the bundle has, which the store simply
+    // keeps twice.
+    for entry in dirs
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .flatten()
+    {
+        if let Ok(data) = std::fs::read(entry.path()) {
+            add_pem(&mut store, &data);
         }
     }
+    store
 }
 
 fn add_pem(store: &mut rustls::RootCertStore, data: &[u8]) -> usize {
@@ -372,7 +344,6 @@ pub struct Client {
     pub proxies: ProxyEnv,
     ssl_cert_file: Option<String>,
     ssl_cert_dir: Option<String>,
-    roots: OnceLock<Roots>,
     tls: OnceLock<Arc<rustls::ClientConfig>>,
     pub user_agent: String,
 }
@@ -387,16 +358,9 @@ impl Client {
             proxies,
             ssl_cert_file,
             ssl_cert_dir,
-            roots: OnceLock::new(),
             tls: OnceLock::new(),
             user_agent: format!("gotriage-doctor/{}", env!("CARGO_PKG_VERSION")),
         }
-    }
-
-    pub fn roots(&self) -> &Roots {
-        self.roots.get_or_init(|| {
-            Roots::load(self.ssl_cert_file.as_deref(), self.ssl_cert_dir.as_deref())
-        })
     }
 
     fn tls_config(&self) -> Result<Arc<rustls::ClientConfig>, HttpError> {
@@ -407,7 +371,10 @@ impl Client {
         let mut config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| HttpError::new(Stage::Tls, e.to_string()))?
-            .with_root_certificates(self.roots().store.clone())
+            .with_root_certificates(load_roots(
+                self.ssl_cert_file.as_deref(),
+                self.ssl_cert_dir.as_deref(),
+            ))
             .with_no_client_auth();
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         let config = Arc::new(config);
@@ -519,8 +486,6 @@ impl Client {
                 status,
                 reason,
                 body,
-                url: u.without_userinfo(),
-                proxy,
             },
             header(&headers, "location").map(str::to_owned),
         ))
@@ -731,14 +696,10 @@ fn connect_proxy(proxy: &str, target: &Url, deadline: Instant) -> Result<TcpStre
         e
     })?;
     if status != 200 {
-        return Err(HttpError {
-            stage: Stage::Proxy,
-            timed_out: false,
-            message: format!(
-                "Received HTTP code {status} from proxy after CONNECT ({status} {reason})"
-            ),
-            proxy_status: Some(status),
-        });
+        return Err(HttpError::new(
+            Stage::Proxy,
+            format!("Received HTTP code {status} from proxy after CONNECT ({status} {reason})"),
+        ));
     }
     Ok(s)
 }

@@ -139,7 +139,6 @@ pub struct SshHost {
 #[derive(Debug, Clone, Default)]
 pub struct Ssh {
     pub ssh: Option<PathBuf>,
-    pub keygen: Option<PathBuf>,
     pub agent: Option<ssh::Agent>,
     pub hosts: Vec<SshHost>,
     /// Default identity files that exist (`~/.ssh/id_*`, account home).
@@ -215,8 +214,11 @@ pub fn gather(cwd: PathBuf, repo_urls: &[(String, String)]) -> Machine {
         let git = gather_git(&path_var);
         (go.join().unwrap_or_else(|_| panic_go()), git)
     });
-    let gomod =
-        gomod::find(&cwd).map(|f| gomod::load(&f).map_err(|e| format!("{}: {e}", f.display())));
+    // go.mod is read by go, when go works (else the toolchain checks say why not).
+    let gomod = match (&go.path, &go.env) {
+        (Ok(bin), Ok(_)) => gomod::find(&cwd).map(|f| gomod::load(bin, &f)),
+        _ => None,
+    };
     let netrc_path = netrc::path(vars.get("NETRC").map(String::as_str), home.as_deref());
     let netrc = match &netrc_path {
         Some(p) => netrc::load(p).map_err(|e| format!("{}: {e}", p.display())),
@@ -522,7 +524,6 @@ fn gather_ssh(path_var: &OsStr, targets: &[(gitcfg::SshTarget, String)]) -> Ssh 
         .unwrap_or_default();
     Ssh {
         ssh: ssh_bin,
-        keygen,
         agent,
         hosts,
         key_files,

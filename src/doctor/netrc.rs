@@ -68,6 +68,22 @@ pub fn path(netrc_var: Option<&str>, home: Option<&Path>) -> Option<PathBuf> {
     home.map(|h| h.join(name))
 }
 
+/// Permission bits of a file (unix; `None` elsewhere or when unreadable).
+pub fn file_mode(p: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p)
+            .ok()
+            .map(|m| m.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = p;
+        None
+    }
+}
+
 /// Reads and parses the file; `Ok(None)` when it does not exist.
 pub fn load(path: &Path) -> std::io::Result<Option<Netrc>> {
     let text = match std::fs::read_to_string(path) {
@@ -75,18 +91,9 @@ pub fn load(path: &Path) -> std::io::Result<Option<Netrc>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    #[cfg(unix)]
-    let mode = {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path)
-            .ok()
-            .map(|m| m.permissions().mode() & 0o7777)
-    };
-    #[cfg(not(unix))]
-    let mode = None;
     Ok(Some(Netrc {
         path: path.to_owned(),
-        mode,
+        mode: file_mode(path),
         entries: parse(&text),
     }))
 }

@@ -46,7 +46,7 @@ fn elem_ok(e: &str) -> bool {
 pub fn static_root(path: &str) -> Option<Result<RepoRoot, String>> {
     let mut parts = path.split('/');
     let host = parts.next()?;
-    if let Some((_, vcs)) = KNOWN.iter().find(|(h, _)| *h == host) {
+    if let Some((known, vcs)) = KNOWN.iter().find(|(h, _)| *h == host) {
         let rest: Vec<&str> = parts.collect();
         if rest.len() < 2 || !rest.iter().all(|e| elem_ok(e)) {
             return Some(Err(format!("invalid {host} import path {path:?}")));
@@ -60,7 +60,7 @@ pub fn static_root(path: &str) -> Option<Result<RepoRoot, String>> {
             url: format!("https://{root}"),
             root,
             vcs: (*vcs).to_owned(),
-            source: Source::KnownHost(KNOWN.iter().find(|(h, _)| *h == host).map_or("", |k| k.0)),
+            source: Source::KnownHost(known),
         }));
     }
     // host/path.git[/sub]: the repository is everything up to `.git`.

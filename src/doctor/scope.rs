@@ -77,7 +77,7 @@ impl ModuleArg {
     }
 
     pub fn host(&self) -> &str {
-        self.path.split('/').next().unwrap_or("")
+        host_of(&self.path)
     }
 }
 
@@ -90,8 +90,6 @@ pub struct PrivateModule {
     pub reason: String,
     /// go.sum has its hashes (go will not ask the checksum database).
     pub summed: bool,
-    /// Named on the command line (else required by go.mod).
-    pub named: bool,
 }
 
 /// What is in play for this run.
@@ -101,8 +99,6 @@ pub struct Scope {
     /// The go environment as the diagnosis rules see it ([`Machine::goenv`]).
     pub env: GoEnv,
     pub named: Vec<ModuleArg>,
-    /// Modules of go.mod go would fetch (after replacements).
-    pub required: Vec<(String, String)>,
     pub private: Vec<PrivateModule>,
     /// Hosts of private modules and of GOPRIVATE entries without wildcards.
     pub private_hosts: Vec<String>,
@@ -111,7 +107,6 @@ pub struct Scope {
 impl Scope {
     pub fn new(m: &Machine, named: Vec<ModuleArg>, lang: Lang) -> Scope {
         let goprivate = m.go.var("GOPRIVATE");
-        let mut required = Vec::new();
         let mut private = Vec::new();
         if let Some(Ok(gm)) = &m.gomod {
             for r in &gm.requires {
@@ -126,13 +121,11 @@ impl Scope {
                 if let Some(reason) = reason {
                     private.push(PrivateModule {
                         summed: gm.in_go_sum(&path, &version),
-                        path: path.clone(),
-                        version: version.clone(),
+                        path,
+                        version,
                         reason,
-                        named: false,
                     });
                 }
-                required.push((path, version));
             }
         }
         let mut private_hosts: Vec<String> = private
@@ -158,7 +151,6 @@ impl Scope {
             lang,
             env: m.goenv(),
             named,
-            required,
             private,
             private_hosts,
         }

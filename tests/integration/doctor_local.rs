@@ -270,6 +270,51 @@ fn goprivate_not_covering_go_mod_requirements() {
     assert_eq!(r.exit, 0, "{}", r.stdout);
 }
 
+/// go.mod is read by the real go (`go mod edit -json`): replacements decide
+/// what is fetched, and a go.mod go cannot parse is reported with go's words.
+#[test]
+fn go_mod_as_go_reads_it() {
+    let go_mod = "module example.com/app\n\ngo 1.19\n\nrequire (\n\tgit.corp.example.com/team/lib v1.2.0\n\tgit.corp.example.com/team/old v1.0.0\n)\n\nreplace git.corp.example.com/team/lib => ../lib\n\nreplace git.corp.example.com/team/old v1.0.0 => gitlab.acme.internal/platform/new v1.1.0\n";
+    let r = Home::new()
+        .write("app/go.mod", go_mod, 0o644)
+        .doctor(&["--format", "json"]);
+    assert!(!r.has("go.mod"), "{}", r.stdout);
+    let c = r.assert(
+        "goenv.coverage",
+        "problem",
+        Some("private-module-via-proxy"),
+    );
+    let detail = c["detail"].to_string();
+    assert!(
+        detail.contains("gitlab.acme.internal/platform/new v1.1.0"),
+        "{c}"
+    );
+    assert!(
+        !detail.contains("team/lib"),
+        "a directory is not fetched: {c}"
+    );
+    assert!(
+        !detail.contains("team/old"),
+        "the replacement is fetched: {c}"
+    );
+
+    let r = Home::new()
+        .write(
+            "app/go.mod",
+            "module example.com/app\n\ngo 1.19\nfoo bar\n",
+            0o644,
+        )
+        .doctor(&["--format", "json"]);
+    let c = r.assert("go.mod", "problem", None);
+    assert!(
+        c["summary"]
+            .to_string()
+            .contains("go.mod:4: unknown directive: foo"),
+        "{c}"
+    );
+    assert_eq!(r.exit, 1);
+}
+
 #[test]
 fn sumdb_only_gap_names_gonosumdb() {
     // A company proxy serves it (GONOPROXY not needed), but the public

@@ -144,7 +144,7 @@ fn helpers(m: &Machine, s: &Scope) -> Check {
         .any(|(_, h)| h == "store" || h.starts_with("store "))
     {
         let file = store_file(m);
-        let open = mode(&file).is_some_and(|m| m & 0o077 != 0);
+        let open = crate::doctor::netrc::file_mode(&file).is_some_and(|m| m & 0o077 != 0);
         if open {
             return Section::Git
                 .warn(
@@ -163,21 +163,6 @@ fn store_file(m: &Machine) -> PathBuf {
         || PathBuf::from(".git-credentials"),
         |h| Path::new(h).join(".git-credentials"),
     )
-}
-
-fn mode(p: &Path) -> Option<u32> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(p)
-            .ok()
-            .map(|m| m.permissions().mode() & 0o777)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = p;
-        None
-    }
 }
 
 /// `http.<url>.extraHeader = Authorization: …` written into a file: a token

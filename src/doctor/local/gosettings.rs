@@ -490,13 +490,9 @@ fn coverage_check(m: &Machine, s: &Scope) -> Option<Check> {
     Some(c)
 }
 
-/// `M V (why; required by ~/app/go.mod)` or `(…; named on the command line)`.
+/// `M V (why; required by ~/app/go.mod)`.
 fn origin_line(p: &crate::doctor::scope::PrivateModule, file: &str, lang: Lang) -> String {
-    let from = if p.named {
-        t!(lang, goenv_origin_named)
-    } else {
-        t!(lang, goenv_origin_required, file)
-    };
+    let from = t!(lang, goenv_origin_required, file);
     format!("{} {} ({}; {from})", p.path, p.version, p.reason).replace("  (", " (")
 }
 

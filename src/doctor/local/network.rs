@@ -120,28 +120,24 @@ fn proxies(m: &Machine, s: &Scope) -> Vec<Check> {
 fn ca(m: &Machine, s: &Scope) -> Vec<Check> {
     let lang = s.lang;
     let mut out = Vec::new();
-    let mut files: Vec<(String, String)> = ["SSL_CERT_FILE", "GIT_SSL_CAINFO"]
-        .iter()
-        .filter_map(|n| m.var(n).map(|v| ((*n).to_owned(), v.to_owned())))
-        .collect();
-    files.extend(
-        m.git
+    // The variables, then git's `http[.<url>].<key>` values.
+    let settings = |vars: [&str; 2], key: &str| -> Vec<(String, String)> {
+        let vars = vars
+            .into_iter()
+            .filter_map(|n| m.var(n).map(|v| (n.to_owned(), v.to_owned())));
+        let git = m
+            .git
             .entries()
             .iter()
-            .filter(|e| e.key.starts_with("http.") && e.key.ends_with(".sslcainfo"))
-            .filter_map(|e| Some((e.key.clone(), e.value.clone()?))),
-    );
-    let mut dirs: Vec<(String, String)> = ["SSL_CERT_DIR", "GIT_SSL_CAPATH"]
-        .iter()
-        .filter_map(|n| m.var(n).map(|v| ((*n).to_owned(), v.to_owned())))
-        .collect();
-    dirs.extend(
-        m.git
-            .entries()
-            .iter()
-            .filter(|e| e.key.starts_with("http.") && e.key.ends_with(".sslcapath"))
-            .filter_map(|e| Some((e.key.clone(), e.value.clone()?))),
-    );
+            .filter(|e| e.key.starts_with("http."));
+        vars.chain(
+            git.filter(|e| e.key.ends_with(key))
+                .filter_map(|e| Some((e.key.clone(), e.value.clone()?))),
+        )
+        .collect()
+    };
+    let files = settings(["SSL_CERT_FILE", "GIT_SSL_CAINFO"], ".sslcainfo");
+    let dirs = settings(["SSL_CERT_DIR", "GIT_SSL_CAPATH"], ".sslcapath");
     if files.is_empty() && dirs.is_empty() {
         return out;
     }

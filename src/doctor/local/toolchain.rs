@@ -38,6 +38,15 @@ pub(super) fn checks(m: &Machine, s: &Scope) -> Vec<Check> {
                 .fix(t!(lang, toolchain_go_env_failed_fix)),
         );
     }
+    if let Some(Err(e)) = &m.gomod {
+        let mut lines = e.lines().filter(|l| !l.ends_with("errors parsing go.mod:"));
+        let first = lines.next().unwrap_or("").to_owned();
+        out.push(
+            sec.problem("go.mod", t!(lang, toolchain_gomod_unreadable, first))
+                .details(lines.map(str::to_owned))
+                .fix(t!(lang, toolchain_gomod_unreadable_fix)),
+        );
+    }
     out.extend(toolchain(m, s));
     out.push(git(m, s));
     out

@@ -67,6 +67,7 @@ pub(super) fn proxy(p: Probe<'_>, version: Option<&str>) -> (Check, ProxyResult)
         version: version.map(str::to_owned),
     };
     if let Some(np) = ctx
+        .s
         .env
         .gonoproxy()
         .filter(|np| match_prefix_patterns(np, path))
@@ -163,7 +164,7 @@ fn not_found(p: Probe<'_>, url: &str, r: &Response, next_is_direct: bool) -> Che
     let public = goproxy::is_public_proxy(url);
     let host = host_of(url);
     let var = ctx.m.go.private_var("GONOPROXY");
-    let value = extended(ctx.env.get(var), &suggested_prefix(path));
+    let value = extended(ctx.s.env.get(var), &suggested_prefix(path));
     let precise = set_go_var(ctx.m, var, &value);
     let upstream_auth = {
         let b = redact_owned(&r.body_text()).to_ascii_lowercase();
@@ -215,6 +216,7 @@ pub(super) fn sumdb(p: Probe<'_>, version: Option<&str>, summed: bool) -> Check 
     };
     let var = ctx.m.go.private_var("GONOSUMDB");
     if let Some(ns) = ctx
+        .s
         .env
         .gonosumdb()
         .filter(|ns| match_prefix_patterns(ns, path))
@@ -239,7 +241,7 @@ pub(super) fn sumdb(p: Probe<'_>, version: Option<&str>, summed: bool) -> Check 
                     .ok(id, t!(lang, lookup_sumdb_knows, version, name, path))
                     .detail(format!("GET {shown}: 200")),
                 Ok(r) if r.status == 404 || r.status == 410 => {
-                    let value = extended(ctx.env.get(var), &suggested_prefix(path));
+                    let value = extended(ctx.s.env.get(var), &suggested_prefix(path));
                     let answer = r.answer();
                     let summary = t!(
                         lang,

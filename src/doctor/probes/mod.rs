@@ -20,14 +20,14 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::ALL;
 use super::gitcfg::{self, Remote};
 use super::http::{self, Client, HttpError, ProxyEnv, Response, Stage};
 use super::machine::Machine;
 use super::model::{Check, Section, Status};
 use super::resolve::{self, RepoRoot, Source};
 use super::scope::{ModuleArg, Scope};
-use super::{ALL, rule_fixes};
-use crate::diagnose::goenv::{GoEnv, match_prefix_patterns};
+use crate::diagnose::goenv::match_prefix_patterns;
 use crate::i18n::Lang;
 use crate::redact::redact_owned;
 
@@ -37,9 +37,9 @@ const MAX_GOMOD_PROBES: usize = 5;
 /// Shared by the probes of one run.
 pub struct Ctx<'a> {
     pub m: &'a Machine,
-    pub env: GoEnv,
+    /// What is in play: the go environment, the language, the modules.
+    pub s: &'a Scope,
     pub client: Client,
-    pub lang: Lang,
     /// Wall-clock limit of each step (`--timeout`).
     pub timeout: Duration,
     /// netrc machines whose credentials a server refused (never sent again).
@@ -57,8 +57,7 @@ impl std::fmt::Debug for Ctx<'_> {
 impl Ctx<'_> {
     /// At most `n` fix steps of diagnosis rule `id`, filled with `values`.
     pub fn fixes(&self, id: &str, values: &[(&str, &str)], n: usize) -> Vec<String> {
-        let all = rule_fixes(id, values, &self.env, self.lang);
-        all.into_iter().take(n).collect()
+        self.s.fixes(id, values, n)
     }
 
     /// GET `url` within one step's deadline, with the ~/.netrc credentials
@@ -170,13 +169,12 @@ const CREDENTIAL_REFUSED: &[&str] = &[
 pub fn run(m: &Machine, s: &Scope, timeout: Duration) -> Vec<Check> {
     let ctx = Ctx {
         m,
-        env: m.goenv(),
+        s,
         client: Client::new(
             ProxyEnv::from_lookup(|n| m.var(n).map(str::to_owned)),
             m.var("SSL_CERT_FILE").map(str::to_owned),
             m.var("SSL_CERT_DIR").map(str::to_owned),
         ),
-        lang: s.lang,
         timeout,
         rejected: Mutex::default(),
         gates: Mutex::default(),
@@ -187,11 +185,10 @@ pub fn run(m: &Machine, s: &Scope, timeout: Duration) -> Vec<Check> {
         .iter()
         .map(|n| {
             // A version from go.mod helps the checksum lookup of a bare path.
-            let req = s
-                .required
-                .iter()
-                .find(|(p, _)| *p == n.path)
-                .map(|(_, v)| v.clone());
+            let req = gm.and_then(|g| {
+                let mut fetched = g.requires.iter().filter_map(|r| g.fetched(r));
+                fetched.find(|(p, _)| *p == n.path).map(|(_, v)| v)
+            });
             let version =
                 n.semver()
                     .map(str::to_owned)
@@ -228,7 +225,7 @@ pub fn run(m: &Machine, s: &Scope, timeout: Duration) -> Vec<Check> {
                 let p = Probe {
                     ctx,
                     arg,
-                    lang: ctx.lang,
+                    lang: ctx.s.lang,
                 };
                 sc.spawn(move || module(p, version.as_deref(), *summed))
             })
@@ -273,7 +270,7 @@ pub(crate) fn net_failure(
     shown: &str,
     label: &str,
 ) -> Check {
-    let lang = ctx.lang;
+    let lang = ctx.s.lang;
     let host = http::Url::parse(shown).map(|u| u.host).unwrap_or_default();
     let summary = if e.timed_out {
         t!(lang, probe_no_answer_in_time, label, shown, error = e)
@@ -291,7 +288,7 @@ pub(crate) fn net_failure(
 
 /// The proxy and checksum database themselves (no module named).
 fn endpoints(ctx: &Ctx<'_>) -> Vec<Check> {
-    let lang = ctx.lang;
+    let lang = ctx.s.lang;
     let mut out = Vec::new();
     let items = super::goproxy::list(ctx.m.go.var("GOPROXY").unwrap_or("")).unwrap_or_default();
     for item in items {
@@ -423,7 +420,7 @@ fn repository_steps(
     // Where git connects (host, port, is ssh, through which proxy), if
     // doctor can tell, and the SSH destination to check.
     let (endpoint, ssh_target) = match gitcfg::classify(&effective) {
-        Remote::Https(u) | Remote::Http(u) => match git_proxy(ctx.m, &effective) {
+        Remote::Http(u) => match git_proxy(ctx.m, &effective) {
             Some(proxy) => (
                 http::Url::parse(&http::with_scheme(&proxy))
                     .map(|pu| (pu.host, pu.port, false, Some(proxy))),
@@ -440,7 +437,7 @@ fn repository_steps(
             (endpoint, Some((t, cfg)))
         }
         Remote::Git { host, port } => (Some((host, port, false, None)), None),
-        Remote::Other(_) => (None, None),
+        Remote::Other => (None, None),
     };
     if let Some((host, port, is_ssh, via)) = endpoint {
         reach(p, out, &host, port, is_ssh, via.as_deref())?;
@@ -503,6 +500,7 @@ fn resolve_root(p: Probe<'_>) -> Result<(RepoRoot, Check), Box<Check>> {
     let page = format!("https://{path}?go-get=1");
     let started = Instant::now();
     let insecure = ctx
+        .s
         .env
         .get("GOINSECURE")
         .is_some_and(|g| match_prefix_patterns(g, path));
