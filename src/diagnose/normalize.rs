@@ -62,10 +62,16 @@ fn split(input: &[u8], first_no: usize) -> Vec<Line> {
     for (i, raw) in input.split(|&b| b == b'\n').enumerate() {
         let raw = &raw[..raw.len().min(MAX_LINE)];
         let text = clean(&String::from_utf8_lossy(raw));
-        out.push(Line {
-            no: first_no + i,
-            text,
-        });
+        match unescape_embedded(&text) {
+            Some(lines) => out.extend(lines.into_iter().map(|text| Line {
+                no: first_no + i,
+                text,
+            })),
+            None => out.push(Line {
+                no: first_no + i,
+                text,
+            }),
+        }
     }
     // A trailing newline leaves an empty last piece that is not a line.
     if out.last().is_some_and(|l| l.text.is_empty()) && input.ends_with(b"\n") {
@@ -99,6 +105,23 @@ pub fn clean(line: &str) -> String {
         }
     }
     s.to_owned()
+}
+
+/// go's output quoted as one escaped string inside a wrapper's own line
+/// (goreleaser's `error=post hook failed: "go: …\n\tgithub.com/…"`,
+/// Dependabot's and Renovate's JSON, Athens' logfmt): its lines again, with
+/// their TABs and quotes, all under the wrapper line's number.  Only when
+/// the text holds go's own line breaks (`\ngo: `, `\n\t`), so a Windows
+/// path's `\n` is never split.
+fn unescape_embedded(text: &str) -> Option<Vec<String>> {
+    if !(text.contains("\\n\\t") || text.contains("\\ngo: ")) {
+        return None;
+    }
+    Some(
+        text.split("\\n")
+            .map(|piece| piece.replace("\\t", "\t").replace("\\\"", "\""))
+            .collect(),
+    )
 }
 
 /// Removes ANSI CSI (`ESC [ … letter`), OSC (`ESC ] … BEL|ESC \`) and
@@ -305,6 +328,28 @@ fn strip_buildkit(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_output_escaped_inside_a_wrapper_line_is_split_again() {
+        // goreleaser quoting go's stderr (fixtures/real/batch-27, hashicorp/packer)
+        let lines = normalize(
+            b"error=post hook failed: \"go: downloading x.test/m v1.0.0\\ngo: x.test/m@v1.0.0: reading https://sum.golang.org/lookup/x.test/m@v1.0.0: 410 Gone\\n\\tserver response:\\n\\tnot found\\n\": exit status 1\nC:\\new\\go\n",
+        );
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "error=post hook failed: \"go: downloading x.test/m v1.0.0",
+                "go: x.test/m@v1.0.0: reading https://sum.golang.org/lookup/x.test/m@v1.0.0: 410 Gone",
+                "\tserver response:",
+                "\tnot found",
+                "\": exit status 1",
+                "C:\\new\\go",
+            ]
+        );
+        assert_eq!(lines[3].no, 1);
+        assert_eq!(lines[5].no, 2);
+    }
 
     #[test]
     fn prefixes_are_stripped() {
