@@ -160,17 +160,7 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
     // go has them, so the reader sees the end when go's side closes.
     let pid = spawn::start(target, wiring, user_sigpipe == libc::SIG_IGN)?;
 
-    let capture = Arc::new(Mutex::new(Capture::new()));
-    let (done_tx, done_rx) = mpsc::channel();
-    let copier = {
-        let capture = Arc::clone(&capture);
-        std::thread::Builder::new()
-            .name("gotriage-tee".into())
-            .spawn(move || {
-                let closed = relay(reader, &capture);
-                let _ = done_tx.send(closed);
-            })?
-    };
+    let copier = Copier::start(reader, relay)?;
 
     let status = loop {
         if let Some(st) = spawn::try_wait(pid)? {
@@ -189,22 +179,63 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
     };
     drop(signals);
 
-    let stderr_closed = match done_rx.recv_timeout(DRAIN) {
-        Ok(closed) => {
-            let _ = copier.join();
-            closed
-        }
-        // A grandchild holds stderr open: diagnose what we have and leave the
-        // copier to die with the process.
-        Err(_) => false,
-    };
+    let (capture, stderr_closed) = copier.finish();
     drop(pty);
-    let capture = std::mem::take(&mut *capture.lock().unwrap_or_else(|p| p.into_inner()));
     Ok(Outcome {
         status,
         capture,
         stderr_closed,
     })
+}
+
+/// The copier thread: relays go's stderr as it arrives and keeps the
+/// bounded copy; both `tee`s use it.
+struct Copier {
+    capture: Arc<Mutex<Capture>>,
+    done: mpsc::Receiver<bool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Copier {
+    /// Starts `relay` on `reader` in its own thread; `relay` returns whether
+    /// it saw the end of the stream.
+    fn start<R: Send + 'static>(
+        reader: R,
+        relay: fn(R, &Mutex<Capture>) -> bool,
+    ) -> io::Result<Copier> {
+        let capture = Arc::new(Mutex::new(Capture::new()));
+        let (done_tx, done) = mpsc::channel();
+        let thread = {
+            let capture = Arc::clone(&capture);
+            std::thread::Builder::new()
+                .name("gotriage-tee".into())
+                .spawn(move || {
+                    let closed = relay(reader, &capture);
+                    let _ = done_tx.send(closed);
+                })?
+        };
+        Ok(Copier {
+            capture,
+            done,
+            thread,
+        })
+    }
+
+    /// Once go has exited: what was captured, and whether stderr was read
+    /// to its end.  Waits at most [`DRAIN`]; when a grandchild holds stderr
+    /// open, diagnoses what we have and leaves the copier to die with the
+    /// process.
+    fn finish(self) -> (Capture, bool) {
+        let closed = match self.done.recv_timeout(DRAIN) {
+            Ok(closed) => {
+                let _ = self.thread.join();
+                closed
+            }
+            Err(_) => false,
+        };
+        let capture = std::mem::take(&mut *self.capture.lock().unwrap_or_else(|p| p.into_inner()));
+        (capture, closed)
+    }
 }
 
 /// Grows a pipe to `PIPE_SIZE`, ignoring refusal.
@@ -298,34 +329,19 @@ pub fn tee(target: Target<'_>) -> io::Result<Outcome> {
         .stderr
         .take()
         .ok_or_else(|| io::Error::other("no stderr pipe"))?;
-    let capture = Arc::new(Mutex::new(Capture::new()));
-    let (done_tx, done_rx) = mpsc::channel();
-    let copier = {
-        let capture = Arc::clone(&capture);
-        std::thread::Builder::new()
-            .name("gotriage-tee".into())
-            .spawn(move || {
-                #[cfg(windows)]
-                let mut out = super::windows::Stderr::new();
-                #[cfg(not(windows))]
-                let mut out = io::stderr();
-                let closed = relay_to(reader, &mut out, &capture);
-                let _ = done_tx.send(closed);
-            })?
-    };
+    let copier = Copier::start(reader, |reader, capture| {
+        #[cfg(windows)]
+        let mut out = super::windows::Stderr::new();
+        #[cfg(not(windows))]
+        let mut out = io::stderr();
+        relay_to(reader, &mut out, capture)
+    })?;
     let status = child.wait()?;
     #[cfg(windows)]
     if let Some(job) = job {
         job.release();
     }
-    let stderr_closed = match done_rx.recv_timeout(DRAIN) {
-        Ok(closed) => {
-            let _ = copier.join();
-            closed
-        }
-        Err(_) => false,
-    };
-    let capture = std::mem::take(&mut *capture.lock().unwrap_or_else(|p| p.into_inner()));
+    let (capture, stderr_closed) = copier.finish();
     Ok(Outcome {
         status,
         capture,
