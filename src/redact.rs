@@ -323,8 +323,7 @@ fn query(text: &str) -> Option<String> {
         return None;
     }
     let bytes = text.as_bytes();
-    let mut out = String::new();
-    let mut last = 0;
+    let mut values = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] != b'?' && bytes[i] != b'&' {
@@ -356,15 +355,27 @@ fn query(text: &str) -> Option<String> {
         while end > value_start + 1 && matches!(bytes[end - 1], b':' | b',' | b';' | b'.') {
             end -= 1;
         }
-        if SECRET_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(key))
-            && end > value_start
-            && &text[value_start..end] != MASK
-        {
-            out.push_str(&text[last..value_start]);
-            out.push_str(MASK);
-            last = end;
+        if SECRET_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(key)) {
+            values.push(value_start..end);
         }
         i = end.max(key_start);
+    }
+    mask(text, &values)
+}
+
+/// `text` with each of the byte ranges `values` (in order, not
+/// overlapping) replaced by [`MASK`]; `None` when there is nothing to hide
+/// (no range, or only empty or already masked ones).
+fn mask(text: &str, values: &[std::ops::Range<usize>]) -> Option<String> {
+    let mut out = String::new();
+    let mut last = 0;
+    for v in values {
+        if v.is_empty() || &text[v.clone()] == MASK {
+            continue;
+        }
+        out.push_str(&text[last..v.start]);
+        out.push_str(MASK);
+        last = v.end;
     }
     (last > 0).then(|| {
         out.push_str(&text[last..]);
@@ -376,8 +387,7 @@ fn netrc(text: &str) -> Option<String> {
     if !text.contains("machine") {
         return None;
     }
-    let mut out = String::new();
-    let mut last = 0;
+    let mut values = Vec::new();
     let mut search = 0;
     while let Some(rel) = text[search..].find("password") {
         let start = search + rel + "password".len();
@@ -399,18 +409,10 @@ fn netrc(text: &str) -> Option<String> {
         if end > j + 1 && matches!(bytes[end - 1], b'`' | b'\'' | b'"') {
             end -= 1;
         }
-        if end > j && &text[j..end] != MASK {
-            out.push_str(&text[last..j]);
-            out.push_str(MASK);
-            last = end;
-        }
+        values.push(j..end);
         search = end.max(start);
     }
-    if last == 0 {
-        return None;
-    }
-    out.push_str(&text[last..]);
-    Some(out)
+    mask(text, &values)
 }
 
 #[cfg(test)]
