@@ -91,6 +91,9 @@ impl Facts {
         if let Some(value) = name.strip_prefix("has:") {
             return v.contains_key(value);
         }
+        if let Some(value) = name.strip_prefix("public:") {
+            return v.get(value).is_some_and(|h| goenv::is_public_host(h));
+        }
         if let Some((a, b)) = name.strip_prefix("same:").and_then(|r| r.split_once(':')) {
             return match (v.get(a), v.get(b)) {
                 (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
@@ -126,9 +129,6 @@ impl Facts {
                 .get("status")
                 .is_some_and(|s| s.starts_with("404") || s.starts_with("410")),
             "mirror-wide" => v.contains_key("mirror_wide"),
-            "public-unreachable" => v
-                .get("db_unreachable")
-                .is_some_and(|h| goenv::is_public_host(h)),
             "module-public-only" => module
                 .and_then(|m| m.split('/').next())
                 .is_some_and(goenv::is_public_only_host),

@@ -63,9 +63,6 @@ pub const PREDICATES: &[&str] = &[
     // The module's host serves public code only (golang.org, gopkg.in, …;
     // not a hosting service such as github.com, where private repositories live).
     "module-public-only",
-    // A server's own fetch (quoted in its answer) could not connect to a
-    // public hosting service: a failure on the server's side.
-    "public-unreachable",
 ];
 
 /// The stages a rule may select with `stage = [...]`: what go's error
@@ -420,14 +417,16 @@ pub fn parse_condition(s: &str) -> Result<Condition, String> {
         let value_name =
             |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         let has_value = name.strip_prefix("has:").is_some_and(value_name);
+        // `public:NAME`: the value NAME is a public host (github.com, …).
+        let public_value = name.strip_prefix("public:").is_some_and(value_name);
         // `same:A:B`: both values are known and equal (case-insensitively).
         let same = name
             .strip_prefix("same:")
             .and_then(|r| r.split_once(':'))
             .is_some_and(|(a, b)| value_name(a) && value_name(b));
-        if !PREDICATES.contains(&name) && !has_value && !same {
+        if !PREDICATES.contains(&name) && !has_value && !public_value && !same {
             return Err(format!(
-                "unknown condition `{name}` in `{s}` (known: has:VALUE, same:A:B, {})",
+                "unknown condition `{name}` in `{s}` (known: has:VALUE, public:VALUE, same:A:B, {})",
                 PREDICATES.join(", ")
             ));
         }
