@@ -100,6 +100,10 @@ pub fn clean(line: &str) -> String {
         s = strip_github_marker(s);
         s = strip_buildkit(s);
         s = strip_box_rule(s);
+        s = strip_source_tag(s);
+        s = strip_gh_run_log(s);
+        s = strip_elapsed(s);
+        s = strip_go_log_time(s);
         if s.len() == before {
             break;
         }
@@ -186,6 +190,109 @@ fn strip_timestamp(s: &str) -> &str {
 /// (goreleaser: `    │ go: …`), and the spaces before it.
 fn strip_box_rule(s: &str) -> &str {
     s.trim_start_matches(' ').strip_prefix("│ ").unwrap_or(s)
+}
+
+/// A name in front of every line of one source's output: docker compose's
+/// `web-1  | ` (padded, `|` alone on an empty line), and a bracketed tag
+/// (`[builder] ` of Cloud Native Buildpacks, `[pod/p/c] ` of `kubectl logs
+/// --prefix`, Tekton's and other runners' step names).
+fn strip_source_tag(s: &str) -> &str {
+    let b = s.as_bytes();
+    if b.first() == Some(&b'[') {
+        let end = b.iter().take(102).position(|&c| c == b']');
+        if let Some(end) = end.filter(|&e| e > 1)
+            && !b[1..end].iter().any(|c| c.is_ascii_whitespace())
+            && b.get(end + 1) == Some(&b' ')
+        {
+            return &s[end + 2..];
+        }
+        return s;
+    }
+    let name = b
+        .iter()
+        .take(101)
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+        .count();
+    if name == 0 || !b[0].is_ascii_alphanumeric() {
+        return s;
+    }
+    let pad = b[name..].iter().take_while(|&&c| c == b' ').count();
+    if pad == 0 || b.get(name + pad) != Some(&b'|') {
+        return s;
+    }
+    let rest = &s[name + pad + 1..];
+    match rest.as_bytes().first() {
+        None => rest,
+        Some(b' ') => &rest[1..],
+        _ => s,
+    }
+}
+
+/// `JOB\tSTEP\t` before the timestamp of every line `gh run view --log`
+/// prints (the timestamp itself goes with the others).
+fn strip_gh_run_log(s: &str) -> &str {
+    let mut fields = s.splitn(3, '\t');
+    let (Some(job), Some(step), Some(rest)) = (fields.next(), fields.next(), fields.next()) else {
+        return s;
+    };
+    if job.is_empty() || job.len() > 200 || step.len() > 200 {
+        return s;
+    }
+    match timestamp_len(rest.as_bytes()) {
+        Some(_) => rest,
+        None => s,
+    }
+}
+
+/// BuildKit's error summary repeats the failed step's output with its
+/// elapsed seconds only (`0.345 go: …`, no `#N` step number).
+fn strip_elapsed(s: &str) -> &str {
+    let b = s.as_bytes();
+    let int = b.iter().take(6).take_while(|c| c.is_ascii_digit()).count();
+    if int == 0 || b.get(int) != Some(&b'.') {
+        return s;
+    }
+    let frac = b[int + 1..]
+        .iter()
+        .take(5)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    match b.get(int + 1 + frac) {
+        Some(b' ') if frac > 0 => &s[int + frac + 2..],
+        _ => s,
+    }
+}
+
+/// `2023/12/29 06:27:44 ` (with optional microseconds): the standard
+/// prefix of Go's `log` package, in front of the lines of Go-written tools
+/// (Dependabot's updater, Athens) that quote go's output.
+fn strip_go_log_time(s: &str) -> &str {
+    let b = s.as_bytes();
+    let ok = digits(b, 0, 4)
+        && b.get(4) == Some(&b'/')
+        && digits(b, 5, 2)
+        && b.get(7) == Some(&b'/')
+        && digits(b, 8, 2)
+        && b.get(10) == Some(&b' ')
+        && digits(b, 11, 2)
+        && b.get(13) == Some(&b':')
+        && digits(b, 14, 2)
+        && b.get(16) == Some(&b':')
+        && digits(b, 17, 2);
+    if !ok {
+        return s;
+    }
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    match b.get(i) {
+        Some(b' ') => &s[i + 1..],
+        _ => s,
+    }
 }
 
 /// `12-Apr-2019 13:21:54 | ` or `…\t` (Atlassian Bamboo build logs).
@@ -378,6 +485,23 @@ mod tests {
                 "Receiving objects: 100%",
             ),
             ("#5 [2/4] RUN go build", "#5 [2/4] RUN go build"),
+            (
+                "gotrue-1    | \tgit config --global",
+                "\tgit config --global",
+            ),
+            ("web_1  |", ""),
+            ("go: a | b", "go: a | b"),
+            ("[builder] go: x", "go: x"),
+            ("[pod/p-1/c] \tfatal: y", "\tfatal: y"),
+            ("[sudo password] x", "[sudo password] x"),
+            (
+                "build\tRun go mod download\t2024-05-01T12:34:56.1234567Z \tserver response:",
+                "\tserver response:",
+            ),
+            ("a\tb\tc", "a\tb\tc"),
+            ("0.345 go: x", "go: x"),
+            ("1.21.0 go: x", "1.21.0 go: x"),
+            ("updater | 2023/12/29 06:27:44 INFO x", "INFO x"),
         ] {
             assert_eq!(clean(raw), want, "{raw:?}");
         }
