@@ -58,19 +58,33 @@ pub fn count_newlines(bytes: &[u8]) -> usize {
 }
 
 fn split(input: &[u8], first_no: usize) -> Vec<Line> {
+    let raws: Vec<&[u8]> = input
+        .split(|&b| b == b'\n')
+        .map(|raw| &raw[..raw.len().min(MAX_LINE)])
+        .collect();
+    let width = wrap_width(&raws);
     let mut out = Vec::new();
-    for (i, raw) in input.split(|&b| b == b'\n').enumerate() {
-        let raw = &raw[..raw.len().min(MAX_LINE)];
-        let text = clean(&String::from_utf8_lossy(raw));
+    let mut i = 0;
+    while i < raws.len() {
+        let no = first_no + i;
+        let mut text = clean(&String::from_utf8_lossy(raws[i]));
+        // A line a terminal or a page cut at its width goes on in the next.
+        while let Some(w) = width
+            && i + 1 < raws.len()
+            && widths(raws[i]).contains(&w)
+            && text.len() < MAX_LINE
+        {
+            let next = clean(&String::from_utf8_lossy(raws[i + 1]));
+            if next.is_empty() || starts_a_line(&next) {
+                break;
+            }
+            text.push_str(&next);
+            i += 1;
+        }
+        i += 1;
         match unescape_embedded(&text) {
-            Some(lines) => out.extend(lines.into_iter().map(|text| Line {
-                no: first_no + i,
-                text,
-            })),
-            None => out.push(Line {
-                no: first_no + i,
-                text,
-            }),
+            Some(lines) => out.extend(lines.into_iter().map(|text| Line { no, text })),
+            None => out.push(Line { no, text }),
         }
     }
     // A trailing newline leaves an empty last piece that is not a line.
@@ -78,6 +92,66 @@ fn split(input: &[u8], first_no: usize) -> Vec<Line> {
         out.pop();
     }
     out
+}
+
+/// A line's width as a terminal shows it: in characters, and with TABs
+/// expanded to the next multiple of 8.
+fn widths(raw: &[u8]) -> [usize; 2] {
+    let text = String::from_utf8_lossy(raw);
+    let text = strip_ansi(&text);
+    let text = text.trim_end_matches('\r');
+    let mut cols = 0;
+    for c in text.chars() {
+        cols = if c == '\t' {
+            cols / 8 * 8 + 8
+        } else {
+            cols + 1
+        };
+    }
+    [text.chars().count(), cols]
+}
+
+/// The width a log was hard-wrapped at (a terminal's copy, a page's
+/// fixed-width paste): no line is wider, and at least two lines are exactly
+/// that wide, which a log's own lines almost never are.
+fn wrap_width(raws: &[&[u8]]) -> Option<usize> {
+    const MIN_WRAP: usize = 60;
+    if raws.len() < 3 || raws.len() > 20_000 {
+        return None;
+    }
+    let all: Vec<[usize; 2]> = raws.iter().map(|r| widths(r)).collect();
+    // The widest line by either measure; wrapped lines reach it exactly.
+    let max = all.iter().map(|w| w[0].max(w[1])).max()?;
+    if max < MIN_WRAP || max >= MAX_LINE {
+        return None;
+    }
+    let full = all[..all.len() - 1]
+        .iter()
+        .filter(|w| w.contains(&max))
+        .count();
+    (full >= 2).then_some(max)
+}
+
+/// A line that begins something of its own (go's and git's line starts):
+/// never the rest of the line before it.
+fn starts_a_line(text: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "\t",
+        "  ",
+        "go: ",
+        "go ",
+        "fatal: ",
+        "error: ",
+        "warning: ",
+        "remote: ",
+        "# ",
+        "package ",
+        "verifying ",
+        "server response:",
+        "Confirm ",
+        "If this ",
+    ];
+    STARTS.iter().any(|s| text.starts_with(s))
 }
 
 /// Cleans one line (no `\n` inside).
