@@ -122,7 +122,7 @@ fn wrap_width(raws: &[&[u8]]) -> Option<usize> {
     let all: Vec<[usize; 2]> = raws.iter().map(|r| widths(r)).collect();
     // The widest line by either measure; wrapped lines reach it exactly.
     let max = all.iter().map(|w| w[0].max(w[1])).max()?;
-    if max < MIN_WRAP || max >= MAX_LINE {
+    if !(MIN_WRAP..MAX_LINE).contains(&max) {
         return None;
     }
     let full = all[..all.len() - 1]
