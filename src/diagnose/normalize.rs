@@ -178,6 +178,7 @@ pub fn clean(line: &str) -> String {
         s = strip_gh_run_log(s);
         s = strip_elapsed(s);
         s = strip_go_log_time(s);
+        s = strip_clock(s);
         if s.len() == before {
             break;
         }
@@ -362,6 +363,38 @@ fn strip_go_log_time(s: &str) -> &str {
         while b.get(i).is_some_and(u8::is_ascii_digit) {
             i += 1;
         }
+    }
+    match b.get(i) {
+        Some(b' ') => &s[i + 1..],
+        _ => s,
+    }
+}
+
+/// A time of day before every line: `9:40:43 AM: ` (Netlify's deploy
+/// log), `13:21:54 `, `13:21:54.123 `.
+fn strip_clock(s: &str) -> &str {
+    let b = s.as_bytes();
+    let h = b.iter().take(3).take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=2).contains(&h)
+        || b.get(h) != Some(&b':')
+        || !digits(b, h + 1, 2)
+        || b.get(h + 3) != Some(&b':')
+        || !digits(b, h + 4, 2)
+    {
+        return s;
+    }
+    let mut i = h + 6;
+    if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    if b.get(i) == Some(&b' ') && matches!(b.get(i + 1..i + 3), Some(b"AM" | b"PM")) {
+        i += 3;
+    }
+    if b.get(i) == Some(&b':') {
+        i += 1;
     }
     match b.get(i) {
         Some(b' ') => &s[i + 1..],
@@ -576,6 +609,9 @@ mod tests {
             ("0.345 go: x", "go: x"),
             ("1.21.0 go: x", "1.21.0 go: x"),
             ("updater | 2023/12/29 06:27:44 INFO x", "INFO x"),
+            ("9:40:43 AM: \tfatal: x", "\tfatal: x"),
+            ("13:21:54.123 go: x", "go: x"),
+            ("1:2 go: x", "1:2 go: x"),
         ] {
             assert_eq!(clean(raw), want, "{raw:?}");
         }

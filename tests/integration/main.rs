@@ -13,6 +13,7 @@ mod diag_props;
 mod diag_render;
 mod diag_rules;
 mod diag_shim;
+mod diag_wrappers;
 mod docs;
 mod doctor_local;
 mod fix_steps;
