@@ -111,11 +111,13 @@ fn widths(raw: &[u8]) -> [usize; 2] {
     [text.chars().count(), cols]
 }
 
-/// The width a log was hard-wrapped at (a terminal's copy, a page's
-/// fixed-width paste): no line is wider, and at least two lines are exactly
-/// that wide, which a log's own lines almost never are.
+/// The width a log was hard-wrapped at (a terminal's or a page's copy cut
+/// at its width): no line is wider, at least two different lines are
+/// exactly that wide, and more lines are that wide than a little narrower
+/// (a cut piles lines up at the width; go's own repeated messages, one per
+/// importing file, come in lengths spread around theirs).
 fn wrap_width(raws: &[&[u8]]) -> Option<usize> {
-    const MIN_WRAP: usize = 60;
+    const MIN_WRAP: usize = 80;
     if raws.len() < 3 || raws.len() > 20_000 {
         return None;
     }
@@ -125,11 +127,18 @@ fn wrap_width(raws: &[&[u8]]) -> Option<usize> {
     if !(MIN_WRAP..MAX_LINE).contains(&max) {
         return None;
     }
-    let full = all[..all.len() - 1]
+    let full: Vec<&[u8]> = raws[..raws.len() - 1]
         .iter()
-        .filter(|w| w.contains(&max))
+        .zip(&all)
+        .filter(|(_, w)| w.contains(&max))
+        .map(|(r, _)| *r)
+        .collect();
+    let near = all
+        .iter()
+        .filter(|w| w.iter().any(|&n| n < max && n + 8 >= max))
         .count();
-    (full >= 2).then_some(max)
+    let distinct = full.iter().any(|r| *r != full[0]);
+    (full.len() >= 2 && distinct && full.len() > near).then_some(max)
 }
 
 /// A line that begins something of its own (go's and git's line starts):
@@ -142,6 +151,7 @@ fn starts_a_line(text: &str) -> bool {
         "go ",
         "fatal: ",
         "error: ",
+        "Error: ",
         "warning: ",
         "remote: ",
         "# ",
@@ -151,7 +161,17 @@ fn starts_a_line(text: &str) -> bool {
         "Confirm ",
         "If this ",
     ];
-    STARTS.iter().any(|s| text.starts_with(s))
+    STARTS.iter().any(|s| text.starts_with(s)) || source_position(text)
+}
+
+/// `FILE.go:LINE:` or `go.mod:LINE:` — go reports an import or compile
+/// error at the file and line that hold it, one line each.
+fn source_position(text: &str) -> bool {
+    [".go:", ".mod:", ".work:"].iter().any(|ext| {
+        text.split_once(ext).is_some_and(|(file, rest)| {
+            !file.contains(' ') && rest.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        })
+    })
 }
 
 /// Cleans one line (no `\n` inside).
