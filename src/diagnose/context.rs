@@ -129,6 +129,16 @@ impl Facts {
                 .get("status")
                 .is_some_and(|s| s.starts_with("404") || s.starts_with("410")),
             "mirror-wide" => v.contains_key("mirror_wide"),
+            // `P requires M` where P and M have different owners (the
+            // first two path elements: host and organisation): a third
+            // party's module depends on M, so M is public.
+            "required-by-other-owner" => {
+                let owner = |m: &str| m.split('/').take(2).collect::<Vec<_>>().join("/");
+                match (module, v.get("required_by")) {
+                    (Some(m), Some(p)) => owner(m) != owner(p),
+                    _ => false,
+                }
+            }
             "module-public-only" => module
                 .and_then(|m| m.split('/').next())
                 .is_some_and(goenv::is_public_only_host),

@@ -288,6 +288,7 @@ impl<'r> Engine<'r> {
             ("version", &rec.version),
             ("url", &rec.url),
             ("cache_dir", &rec.cache_dir),
+            ("required_by", &rec.required_by),
         ] {
             if let Some(val) = val {
                 v.insert(k.to_owned(), val.clone());

@@ -53,6 +53,10 @@ pub struct Record {
     pub end: usize,
     pub module: Option<String>,
     pub version: Option<String>,
+    /// The module whose go.mod requires `module`, when go printed the
+    /// chain (`P@V requires` on the line before): a module another owner's
+    /// module depends on is public.
+    pub required_by: Option<String>,
     /// The git command of a RunError (`git ls-remote -q origin`).
     pub git_command: Option<String>,
     /// The directory a RunError ran in.
@@ -339,6 +343,9 @@ fn header(text: &str, rec: &mut Record) -> (Side, Mode) {
             }
             if after == " requires" || after == ":" || after.starts_with(" updating to") {
                 set_module_version(rec, token);
+                if after == " requires" {
+                    rec.required_by = rec.module.clone();
+                }
                 return (Side::Go, Mode::Chain);
             }
         }

@@ -63,6 +63,9 @@ pub const PREDICATES: &[&str] = &[
     // The module's host serves public code only (golang.org, gopkg.in, …;
     // not a hosting service such as github.com, where private repositories live).
     "module-public-only",
+    // go printed `P@V requires M@V` and P's owner (host and organisation)
+    // is not M's: a third party's module depends on M, so M is public.
+    "required-by-other-owner",
 ];
 
 /// The stages a rule may select with `stage = [...]`: what go's error
