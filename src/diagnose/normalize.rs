@@ -199,6 +199,7 @@ pub fn clean(line: &str) -> String {
         s = strip_elapsed(s);
         s = strip_go_log_time(s);
         s = strip_clock(s);
+        s = strip_quote(s);
         if s.len() == before {
             break;
         }
@@ -386,6 +387,16 @@ fn strip_go_log_time(s: &str) -> &str {
     }
     match b.get(i) {
         Some(b' ') => &s[i + 1..],
+        _ => s,
+    }
+}
+
+/// A mail or Markdown quote of a log (`> go: …`, `>` alone for an empty
+/// line): go and git never start a line with `>`.
+fn strip_quote(s: &str) -> &str {
+    match s.strip_prefix('>') {
+        Some("") => "",
+        Some(rest) if rest.starts_with(' ') => &rest[1..],
         _ => s,
     }
 }
@@ -630,6 +641,13 @@ mod tests {
             ("1.21.0 go: x", "1.21.0 go: x"),
             ("updater | 2023/12/29 06:27:44 INFO x", "INFO x"),
             ("9:40:43 AM: \tfatal: x", "\tfatal: x"),
+            (">         server response: x", "        server response: x"),
+            ("> > go: x", "go: x"),
+            (">", ""),
+            (
+                " > [build 7/9] RUN go mod download:",
+                " > [build 7/9] RUN go mod download:",
+            ),
             ("13:21:54.123 go: x", "go: x"),
             ("1:2 go: x", "1:2 go: x"),
         ] {
