@@ -477,6 +477,8 @@ fn looks_like_path(s: &str) -> bool {
 fn set_module_version(rec: &mut Record, token: &str) {
     match token.split_once('@') {
         Some((m, v)) if looks_like_path(m) => {
+            // `M@V/go.mod` names the module's go.mod at that version.
+            let v = v.strip_suffix("/go.mod").unwrap_or(v);
             rec.module = Some(m.to_owned());
             rec.version = (!v.is_empty()).then(|| v.to_owned());
         }
