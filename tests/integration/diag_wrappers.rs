@@ -34,8 +34,51 @@ fn body(text: &str) -> &str {
     rest
 }
 
-fn each_line(s: &str, f: impl Fn(&str) -> String) -> String {
-    s.lines().map(|l| f(l) + "\n").collect()
+/// How a tool dresses a log: text around every line, or the whole text.
+enum Dress {
+    Around(&'static str, &'static str),
+    Whole(fn(&str) -> String),
+}
+
+const WRAPPERS: &[(&str, Dress)] = &[
+    ("CRLF line ends", Dress::Whole(|s| s.replace('\n', "\r\n"))),
+    (
+        "TABs as spaces",
+        Dress::Whole(|s| s.replace('\t', "        ")),
+    ),
+    ("ANSI colour", Dress::Around("\x1b[31m", "\x1b[0m")),
+    (
+        "GitHub Actions raw log",
+        Dress::Around("2024-05-01T12:34:56.1234567Z ", ""),
+    ),
+    (
+        "gh run view --log",
+        Dress::Around(
+            "build\tRun go mod download\t2024-05-01T12:34:56.1234567Z ",
+            "",
+        ),
+    ),
+    (
+        "Jenkins timestamper",
+        Dress::Around("[2024-05-01T12:34:56.123Z] ", ""),
+    ),
+    ("BuildKit step", Dress::Around("#12 3.456 ", "")),
+    ("BuildKit error summary", Dress::Around("12.34 ", "")),
+    ("docker compose", Dress::Around("app-1  | ", "")),
+    ("a source tag", Dress::Around("[builder] ", "")),
+    ("Netlify deploy log", Dress::Around("9:40:43 AM: ", "")),
+    (
+        "Go's log package",
+        Dress::Around("2023/12/29 06:27:44 ", ""),
+    ),
+    ("a Markdown quote", Dress::Around("> ", "")),
+];
+
+fn dress(how: &Dress, s: &str) -> String {
+    match how {
+        Dress::Around(pre, post) => s.lines().map(|l| format!("{pre}{l}{post}\n")).collect(),
+        Dress::Whole(f) => f(s),
+    }
 }
 
 /// Cut every line at `width` characters, as a terminal's copy does.
@@ -54,47 +97,8 @@ fn hard_wrap(s: &str, width: usize) -> String {
     out
 }
 
-type Wrapper = (&'static str, fn(&str) -> String);
-
-const WRAPPERS: &[Wrapper] = &[
-    ("CRLF line ends", |s| s.replace('\n', "\r\n")),
-    ("ANSI colour", |s| {
-        each_line(s, |l| format!("\x1b[31m{l}\x1b[0m"))
-    }),
-    ("TABs as spaces", |s| s.replace('\t', "        ")),
-    ("GitHub Actions raw log", |s| {
-        each_line(s, |l| format!("2024-05-01T12:34:56.1234567Z {l}"))
-    }),
-    ("gh run view --log", |s| {
-        each_line(s, |l| {
-            format!("build\tRun go mod download\t2024-05-01T12:34:56.1234567Z {l}")
-        })
-    }),
-    ("Jenkins timestamper", |s| {
-        each_line(s, |l| format!("[2024-05-01T12:34:56.123Z] {l}"))
-    }),
-    ("BuildKit step", |s| {
-        each_line(s, |l| format!("#12 3.456 {l}"))
-    }),
-    ("BuildKit error summary", |s| {
-        each_line(s, |l| format!("12.34 {l}"))
-    }),
-    ("docker compose", |s| {
-        each_line(s, |l| format!("app-1  | {l}"))
-    }),
-    ("a source tag", |s| {
-        each_line(s, |l| format!("[builder] {l}"))
-    }),
-    ("Netlify deploy log", |s| {
-        each_line(s, |l| format!("9:40:43 AM: {l}"))
-    }),
-    ("Go's log package", |s| {
-        each_line(s, |l| format!("2023/12/29 06:27:44 {l}"))
-    }),
-];
-
-#[test]
-fn real_reports_keep_their_diagnosis_in_every_wrapper() {
+/// Every report of fixtures/real (path, body without its header), sorted.
+fn real_reports() -> Vec<(PathBuf, String)> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/real");
     let mut files = Vec::new();
     reports(&root, &mut files);
@@ -104,20 +108,30 @@ fn real_reports_keep_their_diagnosis_in_every_wrapper() {
         "fixtures/real has {} reports",
         files.len()
     );
+    files
+        .into_iter()
+        .map(|p| {
+            let text =
+                std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let bare = body(&text).to_owned();
+            (p, bare)
+        })
+        .collect()
+}
+
+fn first_id(rules: &RuleSet, text: &str) -> Option<&'static str> {
+    diagnose(text.as_bytes(), rules, &Context::offline())
+        .first()
+        .map(|d| d.rule.id)
+}
+
+#[test]
+fn real_reports_keep_their_diagnosis_in_every_wrapper() {
     let rules = RuleSet::builtin();
-    let ctx = Context::offline();
-    let first = |text: &str| {
-        diagnose(text.as_bytes(), &rules, &ctx)
-            .first()
-            .map(|d| d.rule.id)
-    };
     let mut changed = Vec::new();
-    for (i, p) in files.iter().enumerate() {
-        let text = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        let bare = body(&text);
-        let want = first(bare);
-        let (name, wrap) = WRAPPERS[i % WRAPPERS.len()];
-        let got = first(&wrap(bare));
+    for (i, (p, bare)) in real_reports().iter().enumerate() {
+        let (name, how) = &WRAPPERS[i % WRAPPERS.len()];
+        let (want, got) = (first_id(&rules, bare), first_id(&rules, &dress(how, bare)));
         if got != want {
             changed.push(format!("{} in {name}: {want:?} -> {got:?}", p.display()));
         }
@@ -136,24 +150,19 @@ fn real_reports_keep_their_diagnosis_in_every_wrapper() {
 /// not have.  Every other report, at 100 and 152 columns in turn.
 #[test]
 fn hard_wrapped_reports_mostly_keep_their_diagnosis_and_never_gain_one() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/real");
-    let mut files = Vec::new();
-    reports(&root, &mut files);
     let rules = RuleSet::builtin();
-    let ctx = Context::offline();
-    let first = |text: &str| {
-        diagnose(text.as_bytes(), &rules, &ctx)
-            .first()
-            .map(|d| d.rule.id)
-    };
-    files.sort();
     let (mut kept, mut tried, mut gained) = (0, 0, Vec::new());
-    for (i, p) in files.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
+    for (i, (p, bare)) in real_reports()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+    {
         let width = if i % 4 == 0 { 100 } else { 152 };
         tried += 1;
-        let text = std::fs::read_to_string(p).expect("report");
-        let bare = body(&text);
-        let (want, got) = (first(bare), first(&hard_wrap(bare, width)));
+        let (want, got) = (
+            first_id(&rules, bare),
+            first_id(&rules, &hard_wrap(bare, width)),
+        );
         if want == got {
             kept += 1;
         } else if want.is_none() {
