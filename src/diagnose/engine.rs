@@ -209,21 +209,34 @@ impl<'r> Engine<'r> {
         let mut hits: Vec<Hit> = Vec::new();
         // (rule, line) pairs already hit: the first fitting pattern counts.
         let mut seen: std::collections::HashSet<(usize, usize)> = Default::default();
+        // A log repeats its lines (one error per importing package, a CI
+        // retry): a pattern is run once per distinct line text.
+        let mut memo: std::collections::HashMap<(usize, usize, &str), Option<Values>> =
+            Default::default();
         for (line, rule, pattern) in candidates {
             if !self.rules[rule].sides.contains(st.sides[line].bit()) {
                 continue;
             }
+            let text = lines[line].text.as_str();
             if seen.contains(&(rule, line))
                 || !self
                     .compiled
-                    .may_match(self.rules[rule].patterns[pattern], &lines[line].text)
+                    .may_match(self.rules[rule].patterns[pattern], text)
             {
                 continue;
             }
-            let Some(re) = self.pattern(rule, pattern) else {
-                continue;
+            let found = match memo.get(&(rule, pattern, text)) {
+                Some(found) => found.clone(),
+                None => {
+                    let Some(re) = self.pattern(rule, pattern) else {
+                        continue;
+                    };
+                    let found = self.compiled.captures(re, text);
+                    memo.insert((rule, pattern, text), found.clone());
+                    found
+                }
             };
-            if let Some(captures) = self.compiled.captures(re, &lines[line].text) {
+            if let Some(captures) = found {
                 seen.insert((rule, line));
                 hits.push(Hit {
                     rule,

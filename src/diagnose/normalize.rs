@@ -62,7 +62,10 @@ fn split(input: &[u8], first_no: usize) -> Vec<Line> {
         .split(|&b| b == b'\n')
         .map(|raw| &raw[..raw.len().min(MAX_LINE)])
         .collect();
-    let width = wrap_width(&raws);
+    let (width, all) = match wrap_width(&raws) {
+        Some((w, all)) => (Some(w), all),
+        None => (None, Vec::new()),
+    };
     let mut out = Vec::new();
     let mut i = 0;
     while i < raws.len() {
@@ -71,7 +74,7 @@ fn split(input: &[u8], first_no: usize) -> Vec<Line> {
         // A line a terminal or a page cut at its width goes on in the next.
         while let Some(w) = width
             && i + 1 < raws.len()
-            && widths(raws[i]).contains(&w)
+            && all[i].contains(&w)
             && text.len() < MAX_LINE
         {
             let next = clean(&String::from_utf8_lossy(raws[i + 1]));
@@ -95,20 +98,32 @@ fn split(input: &[u8], first_no: usize) -> Vec<Line> {
 }
 
 /// A line's width as a terminal shows it: in characters, and with TABs
-/// expanded to the next multiple of 8.
+/// expanded to the next multiple of 8.  Counted on the bytes (a character
+/// is a byte that does not continue a UTF-8 sequence); only a line with an
+/// escape sequence is decoded first.
 fn widths(raw: &[u8]) -> [usize; 2] {
-    let text = String::from_utf8_lossy(raw);
-    let text = strip_ansi(&text);
-    let text = text.trim_end_matches('\r');
-    let mut cols = 0;
-    for c in text.chars() {
-        cols = if c == '\t' {
+    if raw.contains(&0x1b) {
+        let text = String::from_utf8_lossy(raw);
+        return count_widths(strip_ansi(&text).as_bytes());
+    }
+    count_widths(raw)
+}
+
+fn count_widths(bytes: &[u8]) -> [usize; 2] {
+    let end = bytes.iter().rposition(|&b| b != b'\r').map_or(0, |i| i + 1);
+    let (mut chars, mut cols) = (0, 0);
+    for &b in &bytes[..end] {
+        if b & 0xC0 == 0x80 {
+            continue;
+        }
+        chars += 1;
+        cols = if b == b'\t' {
             cols / 8 * 8 + 8
         } else {
             cols + 1
         };
     }
-    [text.chars().count(), cols]
+    [chars, cols]
 }
 
 /// The width a log was hard-wrapped at (a terminal's or a page's copy cut
@@ -116,9 +131,16 @@ fn widths(raw: &[u8]) -> [usize; 2] {
 /// exactly that wide, and more lines are that wide than a little narrower
 /// (a cut piles lines up at the width; go's own repeated messages, one per
 /// importing file, come in lengths spread around theirs).
-fn wrap_width(raws: &[&[u8]]) -> Option<usize> {
+fn wrap_width(raws: &[&[u8]]) -> Option<(usize, Vec<[usize; 2]>)> {
     const MIN_WRAP: usize = 80;
-    if raws.len() < 3 || raws.len() > 20_000 {
+    // A line under MIN_WRAP bytes is under MIN_WRAP columns unless it has
+    // TABs: most logs end here without measuring anything.
+    if raws.len() < 3
+        || raws.len() > 20_000
+        || !raws
+            .iter()
+            .any(|r| r.len() >= MIN_WRAP || r.contains(&b'\t'))
+    {
         return None;
     }
     let all: Vec<[usize; 2]> = raws.iter().map(|r| widths(r)).collect();
@@ -138,7 +160,7 @@ fn wrap_width(raws: &[&[u8]]) -> Option<usize> {
         .filter(|w| w.iter().any(|&n| n < max && n + 8 >= max))
         .count();
     let distinct = full.iter().any(|r| *r != full[0]);
-    (full.len() >= 2 && distinct && full.len() > near).then_some(max)
+    (full.len() >= 2 && distinct && full.len() > near).then_some((max, all))
 }
 
 /// A line that begins something of its own (go's and git's line starts):
@@ -186,20 +208,39 @@ pub fn clean(line: &str) -> String {
     };
     let mut s = line;
     // Prefixes can stack (a GitHub timestamp before a BuildKit step prefix).
+    // Each stripper is tried only for the first byte its prefix can start
+    // with, until none takes anything off.
+    type Strip = fn(&str) -> &str;
+    const DIGIT: &[Strip] = &[
+        strip_timestamp,
+        strip_gitlab_stream,
+        strip_elapsed,
+        strip_go_log_time,
+        strip_clock,
+        strip_source_tag,
+        strip_gh_run_log,
+    ];
+    const BRACKET: &[Strip] = &[strip_bracketed_timestamp, strip_source_tag];
+    const HASH: &[Strip] = &[strip_github_marker, strip_buildkit];
+    const BOX: &[Strip] = &[strip_box_rule];
+    const QUOTE: &[Strip] = &[strip_quote];
+    const NAME: &[Strip] = &[strip_source_tag, strip_gh_run_log];
     loop {
+        let strippers: &[Strip] = match s.as_bytes().first() {
+            Some(b'0'..=b'9') => DIGIT,
+            Some(b'[') => BRACKET,
+            Some(b'#') => HASH,
+            Some(b' ' | 0xE2) => BOX,
+            Some(b'>') => QUOTE,
+            _ => NAME,
+        };
         let before = s.len();
-        s = strip_timestamp(s);
-        s = strip_gitlab_stream(s);
-        s = strip_bracketed_timestamp(s);
-        s = strip_github_marker(s);
-        s = strip_buildkit(s);
-        s = strip_box_rule(s);
-        s = strip_source_tag(s);
-        s = strip_gh_run_log(s);
-        s = strip_elapsed(s);
-        s = strip_go_log_time(s);
-        s = strip_clock(s);
-        s = strip_quote(s);
+        for strip in strippers {
+            s = strip(s);
+            if s.len() != before {
+                break;
+            }
+        }
         if s.len() == before {
             break;
         }

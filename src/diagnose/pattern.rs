@@ -13,7 +13,9 @@
 //! and the same leftmost-first semantics as `regex::Regex` (the crate's own
 //! engines, only fewer of them).  A line too long for the backtracker's
 //! visited set (over a few KiB) is searched with a full `regex::Regex`,
-//! compiled for that pattern only when such a line occurs.
+//! compiled for that pattern only when such a line occurs.  A pattern
+//! that is plain text (no metacharacter: a third of the built-in ones) is
+//! not compiled at all: it matches where the text occurs.
 
 use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
@@ -30,7 +32,8 @@ use super::context::Values;
 #[derive(Debug)]
 pub(super) struct Pattern {
     source: &'static str,
-    bt: backtrack::BoundedBacktracker,
+    /// `None` for plain text, searched as such.
+    bt: Option<backtrack::BoundedBacktracker>,
     /// Its named groups: (group index, name).
     names: Vec<(usize, String)>,
     /// For haystacks longer than the backtracker takes.
@@ -45,7 +48,9 @@ impl Pattern {
     }
 
     fn fits_backtracker(&self, hay: &str) -> bool {
-        hay.len() <= self.bt.max_haystack_len()
+        self.bt
+            .as_ref()
+            .is_none_or(|bt| hay.len() <= bt.max_haystack_len())
     }
 }
 
@@ -115,6 +120,14 @@ impl Patterns {
     }
 
     fn compile(&self, source: &'static str) -> Option<Pattern> {
+        if !source.chars().any(regex_syntax::is_meta_character) {
+            return Some(Pattern {
+                source,
+                bt: None,
+                names: Vec::new(),
+                full: OnceCell::new(),
+            });
+        }
         let hir = self.parser.borrow_mut().parse(source).ok()?;
         let nfa = self.compiler.build_from_hir(&hir).ok()?;
         let names = nfa
@@ -128,39 +141,50 @@ impl Patterns {
         let bt = backtrack::Builder::new().build_from_nfa(nfa).ok()?;
         Some(Pattern {
             source,
-            bt,
+            bt: Some(bt),
             names,
             full: OnceCell::new(),
         })
     }
 
     /// Runs the backtracker with the shared cache.
-    fn search(&self, p: &Pattern, input: &Input<'_>, caps: &mut Captures) -> bool {
+    fn search(
+        &self,
+        bt: &backtrack::BoundedBacktracker,
+        input: &Input<'_>,
+        caps: &mut Captures,
+    ) -> bool {
         let mut slot = self.cache.borrow_mut();
         let cache = match slot.as_mut() {
             Some(c) => {
-                c.reset(&p.bt);
+                c.reset(bt);
                 c
             }
-            None => slot.insert(p.bt.create_cache()),
+            None => slot.insert(bt.create_cache()),
         };
         // Cannot fail: the haystack fits (checked by the callers).
-        p.bt.try_search(cache, input, caps).is_ok() && caps.is_match()
+        bt.try_search(cache, input, caps).is_ok() && caps.is_match()
     }
 
     /// Whether `p` matches somewhere in `hay`.
     pub(super) fn is_match(&self, p: &Pattern, hay: &str) -> bool {
+        let Some(bt) = &p.bt else {
+            return hay.contains(p.source);
+        };
         if !p.fits_backtracker(hay) {
             return p.full().is_some_and(|re| re.is_match(hay));
         }
-        let mut caps = Captures::matches(p.bt.get_nfa().group_info().clone());
-        self.search(p, &Input::new(hay).earliest(true), &mut caps)
+        let mut caps = Captures::matches(bt.get_nfa().group_info().clone());
+        self.search(bt, &Input::new(hay).earliest(true), &mut caps)
     }
 
     /// The named groups of `p`'s leftmost-first match in `hay` (`None`
     /// when it does not match; groups that did not take part are absent).
     pub(super) fn captures(&self, p: &Pattern, hay: &str) -> Option<Values> {
         let mut out = Values::new();
+        let Some(bt) = &p.bt else {
+            return hay.contains(p.source).then_some(out);
+        };
         if !p.fits_backtracker(hay) {
             let re = p.full()?;
             let caps = re.captures(hay)?;
@@ -171,8 +195,8 @@ impl Patterns {
             }
             return Some(out);
         }
-        let mut caps = p.bt.create_captures();
-        if !self.search(p, &Input::new(hay), &mut caps) {
+        let mut caps = bt.create_captures();
+        if !self.search(bt, &Input::new(hay), &mut caps) {
             return None;
         }
         for (i, name) in &p.names {
