@@ -81,10 +81,14 @@ impl World {
     /// its own GOPATH `n` so parallel runs do not share a module cache.
     fn cmd(&self, kind: Kind, n: usize, direct: bool) -> Command {
         // A fresh GOPATH for each run: go's messages differ once its VCS
-        // cache exists.
+        // cache exists.  The old one is moved aside, not emptied: git may
+        // still be writing in it (a `gc --auto` it detached), and go's
+        // messages name the path, so it must stay the same.
+        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let home = self.path().join(format!("home{n}"));
         if home.exists() {
-            std::fs::remove_dir_all(&home).unwrap();
+            let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            std::fs::rename(&home, self.path().join(format!("old-home{n}-{run}"))).unwrap();
         }
         std::fs::create_dir_all(&home).unwrap();
         let mut c = Command::new(if direct {
