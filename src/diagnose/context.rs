@@ -142,6 +142,7 @@ impl Facts {
             "module-public-only" => module
                 .and_then(|m| m.split('/').next())
                 .is_some_and(goenv::is_public_only_host),
+            "version-unservable" => v.get("url").is_some_and(|u| unservable_version(u)),
             "ssh-url" => v
                 .get("url")
                 .or_else(|| v.get("origin_url"))
@@ -232,6 +233,41 @@ fn fill_with(template: &str, values: &Values, lenient: bool) -> Option<String> {
 
 /// The host of a URL (`https://user@host:443/x` → `host`), or of an
 /// scp-like `git@host:path`.
+/// Whether a module proxy URL (`…/PATH/@v/VERSION.info|.mod|.zip`) asks
+/// for a version no proxy can have, by go's version grammar alone: a
+/// pseudo-version whose commit hash is longer than go's 12 hex digits (a
+/// full hash pasted into go.mod), or a v2+ version of a path without its
+/// `/vN` suffix and without `+incompatible`.
+pub fn unservable_version(url: &str) -> bool {
+    let Some((path, rest)) = url.split_once("/@v/") else {
+        return false;
+    };
+    let version = [".info", ".mod", ".zip"]
+        .iter()
+        .find_map(|ext| rest.strip_suffix(ext))
+        .unwrap_or(rest);
+    // vX.Y.Z-[pre.]0.yyyymmddhhmmss-HASH (or vX.Y.Z-yyyymmddhhmmss-HASH).
+    if let Some((before, hash)) = version.rsplit_once('-') {
+        let stamp = before.rsplit(['-', '.']).next().unwrap_or("");
+        if stamp.len() == 14
+            && stamp.bytes().all(|b| b.is_ascii_digit())
+            && hash.len() > 12
+            && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            return true;
+        }
+    }
+    let major = version
+        .strip_prefix('v')
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse::<u64>().ok())
+        .unwrap_or(0);
+    let last = path.rsplit('/').next().unwrap_or("");
+    let suffixed = last.strip_prefix('v') == Some(major.to_string().as_str())
+        || last.ends_with(&format!(".v{major}"));
+    major >= 2 && !version.contains("+incompatible") && !suffixed
+}
+
 pub fn url_host(url: &str) -> Option<String> {
     let rest = match url.split_once("://") {
         Some((_, r)) => r,
@@ -254,6 +290,49 @@ pub fn url_host(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versions_no_proxy_can_serve() {
+        for (url, want) in [
+            // a full 40-hex hash in a pseudo-version (fixtures/real/batch-33)
+            (
+                "https://goproxy.cn/vitess.io/vitess/@v/v0.0.0-20190119075008-dbef792951a40d6ac55f4d58fe50c7ce8e4fc665.mod",
+                true,
+            ),
+            (
+                "https://proxy.golang.org/a.io/b/@v/v0.0.0-20190119075008-dbef792951a4.mod",
+                false,
+            ),
+            (
+                "https://proxy.golang.org/a.io/b/@v/v1.2.4-0.20190119075008-dbef792951a4.info",
+                false,
+            ),
+            // v2 without /v2 and without +incompatible (batch-34)
+            (
+                "https://goproxy.cn/github.com/aliyun/aliyun-oss-go-sdk/@v/v2.0.2.info",
+                true,
+            ),
+            (
+                "https://proxy.golang.org/github.com/a/b/v2/@v/v2.0.2.info",
+                false,
+            ),
+            (
+                "https://proxy.golang.org/github.com/a/b/@v/v2.0.2+incompatible.info",
+                false,
+            ),
+            (
+                "https://proxy.golang.org/gopkg.in/yaml.v3/@v/v3.0.1.mod",
+                false,
+            ),
+            (
+                "https://proxy.golang.org/github.com/a/b/@v/v1.9.0.zip",
+                false,
+            ),
+            ("https://proxy.golang.org/github.com/a/b/@latest", false),
+        ] {
+            assert_eq!(unservable_version(url), want, "{url}");
+        }
+    }
 
     fn facts(values: &[(&str, &str)], env: Option<&[(&str, &str)]>) -> Facts {
         let mut f = Facts {

@@ -111,8 +111,12 @@ fn widths(raw: &[u8]) -> [usize; 2] {
 
 fn count_widths(bytes: &[u8]) -> [usize; 2] {
     let end = bytes.iter().rposition(|&b| b != b'\r').map_or(0, |i| i + 1);
+    let bytes = &bytes[..end];
+    if bytes.is_ascii() && !bytes.contains(&b'\t') {
+        return [bytes.len(), bytes.len()];
+    }
     let (mut chars, mut cols) = (0, 0);
-    for &b in &bytes[..end] {
+    for &b in bytes {
         if b & 0xC0 == 0x80 {
             continue;
         }

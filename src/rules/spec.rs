@@ -66,6 +66,10 @@ pub const PREDICATES: &[&str] = &[
     // go printed `P@V requires M@V` and P's owner (host and organisation)
     // is not M's: a third party's module depends on M, so M is public.
     "required-by-other-owner",
+    // The proxy URL asks for a version no proxy can have by go's version
+    // grammar (a pseudo-version with a hash longer than 12 hex digits, a
+    // v2+ version without /vN or +incompatible): not a private module.
+    "version-unservable",
 ];
 
 /// The stages a rule may select with `stage = [...]`: what go's error
