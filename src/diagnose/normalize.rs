@@ -409,31 +409,44 @@ fn strip_elapsed(s: &str) -> &str {
 /// (Dependabot's updater, Athens) that quote go's output.
 fn strip_go_log_time(s: &str) -> &str {
     let b = s.as_bytes();
-    let ok = digits(b, 0, 4)
-        && b.get(4) == Some(&b'/')
-        && digits(b, 5, 2)
-        && b.get(7) == Some(&b'/')
-        && digits(b, 8, 2)
-        && b.get(10) == Some(&b' ')
-        && digits(b, 11, 2)
-        && b.get(13) == Some(&b':')
-        && digits(b, 14, 2)
-        && b.get(16) == Some(&b':')
-        && digits(b, 17, 2);
-    if !ok {
+    if !ymd_hms(b, b'/', b" ") {
         return s;
     }
-    let mut i = 19;
+    match skip_fraction(b, 19) {
+        i if b.get(i) == Some(&b' ') => &s[i + 1..],
+        _ => s,
+    }
+}
+
+/// `YYYY{sep}MM{sep}DD{one of mid}HH:MM:SS` at the start of `b`.
+fn ymd_hms(b: &[u8], sep: u8, mid: &[u8]) -> bool {
+    digits(b, 0, 4)
+        && b.get(4) == Some(&sep)
+        && digits(b, 5, 2)
+        && b.get(7) == Some(&sep)
+        && digits(b, 8, 2)
+        && b.get(10).is_some_and(|c| mid.contains(c))
+        && hms(b, 11)
+}
+
+/// `HH:MM:SS` at `b[i..]`.
+fn hms(b: &[u8], i: usize) -> bool {
+    digits(b, i, 2)
+        && b.get(i + 2) == Some(&b':')
+        && digits(b, i + 3, 2)
+        && b.get(i + 5) == Some(&b':')
+        && digits(b, i + 6, 2)
+}
+
+/// Past a `.123456` fraction of a second at `b[i..]`, if there is one.
+fn skip_fraction(b: &[u8], mut i: usize) -> usize {
     if b.get(i) == Some(&b'.') {
         i += 1;
         while b.get(i).is_some_and(u8::is_ascii_digit) {
             i += 1;
         }
     }
-    match b.get(i) {
-        Some(b' ') => &s[i + 1..],
-        _ => s,
-    }
+    i
 }
 
 /// A mail or Markdown quote of a log (`> go: …`, `>` alone for an empty
@@ -488,11 +501,7 @@ fn strip_dmy_timestamp(s: &str) -> &str {
         && b.get(6) == Some(&b'-')
         && digits(b, 7, 4)
         && b.get(11) == Some(&b' ')
-        && digits(b, 12, 2)
-        && b.get(14) == Some(&b':')
-        && digits(b, 15, 2)
-        && b.get(17) == Some(&b':')
-        && digits(b, 18, 2);
+        && hms(b, 12);
     if !ok {
         return s;
     }
@@ -504,27 +513,10 @@ fn strip_dmy_timestamp(s: &str) -> &str {
 
 /// Length of an RFC 3339 UTC timestamp at the start of `b`.
 fn timestamp_len(b: &[u8]) -> Option<usize> {
-    if !(digits(b, 0, 4)
-        && b.get(4) == Some(&b'-')
-        && digits(b, 5, 2)
-        && b.get(7) == Some(&b'-')
-        && digits(b, 8, 2)
-        && matches!(b.get(10), Some(b'T' | b' '))
-        && digits(b, 11, 2)
-        && b.get(13) == Some(&b':')
-        && digits(b, 14, 2)
-        && b.get(16) == Some(&b':')
-        && digits(b, 17, 2))
-    {
+    if !ymd_hms(b, b'-', b"T ") {
         return None;
     }
-    let mut i = 19;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-    }
+    let mut i = skip_fraction(b, 19);
     if b.get(i) == Some(&b'Z') {
         i += 1;
     } else if matches!(b.get(i), Some(b'+' | b'-')) && digits(b, i + 1, 2) {
