@@ -161,8 +161,7 @@ fn headers(text: &str) -> Option<String> {
     // Byte-wise comparisons only: `i` may sit inside a multi-byte character.
     let lower = text.to_ascii_lowercase().into_bytes();
     let bytes = text.as_bytes();
-    let mut out = String::new();
-    let mut last = 0;
+    let mut values = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         let Some(name) = HEADERS
@@ -209,18 +208,10 @@ fn headers(text: &str) -> Option<String> {
             i = j;
             continue;
         }
-        if end > j && &text[j..end] != MASK {
-            out.push_str(&text[last..j]);
-            out.push_str(MASK);
-            last = end;
-        }
+        values.push(j..end);
         i = end.max(i + 1);
     }
-    if last == 0 {
-        return None;
-    }
-    out.push_str(&text[last..]);
-    Some(out)
+    mask(text, &values)
 }
 
 /// Which bytes a token's body may contain.
@@ -275,8 +266,7 @@ fn token_prefix_at(bytes: &[u8], i: usize) -> Option<(&'static str, usize)> {
 /// Pass 3: token shapes anywhere.
 fn tokens(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    let mut out = String::new();
-    let mut last = 0;
+    let mut values = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         // Prefixes all start with 'g' or 'G'; skip quickly otherwise.
@@ -285,24 +275,17 @@ fn tokens(text: &str) -> Option<String> {
             continue;
         }
         match token_prefix_at(bytes, i) {
+            // The type prefix stays (`ghp_***`); the body is hidden.
             Some((prefix, end)) => {
-                out.push_str(&text[last..i]);
-                out.push_str(prefix);
-                out.push_str(MASK);
-                last = end;
+                values.push(i + prefix.len()..end);
                 i = end;
             }
             None => i += 1,
         }
     }
-    if last == 0 {
-        return None;
-    }
-    out.push_str(&text[last..]);
-    Some(out)
+    mask(text, &values)
 }
 
-/// Pass 4: `password VALUE` in netrc-looking text.
 /// Query parameters whose value is a secret (compared ASCII-case-insensitively).
 const SECRET_PARAMS: &[&str] = &[
     "signature",
@@ -317,7 +300,7 @@ const SECRET_PARAMS: &[&str] = &[
     "token",
 ];
 
-/// Masks the values of [`SECRET_PARAMS`] after a `?` or `&`.
+/// Pass 5: the values of [`SECRET_PARAMS`] after a `?` or `&`.
 fn query(text: &str) -> Option<String> {
     if !text.contains('=') || !(text.contains('?') || text.contains('&')) {
         return None;
@@ -383,6 +366,7 @@ fn mask(text: &str, values: &[std::ops::Range<usize>]) -> Option<String> {
     })
 }
 
+/// Pass 4: `password VALUE` in netrc-looking text.
 fn netrc(text: &str) -> Option<String> {
     if !text.contains("machine") {
         return None;
