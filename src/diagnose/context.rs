@@ -132,13 +132,10 @@ impl Facts {
             // `P requires M` where P and M have different owners (the
             // first two path elements: host and organisation): a third
             // party's module depends on M, so M is public.
-            "required-by-other-owner" => {
-                let owner = |m: &str| m.split('/').take(2).collect::<Vec<_>>().join("/");
-                match (module, v.get("required_by")) {
-                    (Some(m), Some(p)) => owner(m) != owner(p),
-                    _ => false,
-                }
-            }
+            "required-by-other-owner" => match (module, v.get("required_by")) {
+                (Some(m), Some(p)) => goenv::module_owner(m) != goenv::module_owner(p),
+                _ => false,
+            },
             "module-public-only" => module
                 .and_then(|m| m.split('/').next())
                 .is_some_and(goenv::is_public_only_host),
@@ -231,8 +228,6 @@ fn fill_with(template: &str, values: &Values, lenient: bool) -> Option<String> {
     Some(out)
 }
 
-/// The host of a URL (`https://user@host:443/x` → `host`), or of an
-/// scp-like `git@host:path`.
 /// Whether a module proxy URL (`…/PATH/@v/VERSION.info|.mod|.zip`) asks
 /// for a version no proxy can have, by go's version grammar alone: a
 /// pseudo-version whose commit hash is longer than go's 12 hex digits (a
@@ -268,6 +263,8 @@ pub fn unservable_version(url: &str) -> bool {
     major >= 2 && !version.contains("+incompatible") && !suffixed
 }
 
+/// The host of a URL (`https://user@host:443/x` → `host`), or of an
+/// scp-like `git@host:path`.
 pub fn url_host(url: &str) -> Option<String> {
     let rest = match url.split_once("://") {
         Some((_, r)) => r,

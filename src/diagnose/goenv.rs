@@ -447,6 +447,15 @@ pub fn suggested_prefix(module: &str) -> String {
     }
 }
 
+/// A module path's owner: its first two elements, host and organisation
+/// (`github.com/acme` of `github.com/acme/api/v2`), whatever the host.
+pub fn module_owner(module: &str) -> &str {
+    match module.match_indices('/').nth(1) {
+        Some((i, _)) => &module[..i],
+        None => module,
+    }
+}
+
 /// `current,prefix` (extend, never replace), or just `prefix`.
 pub fn extended(current: Option<&str>, prefix: &str) -> String {
     match current {
@@ -458,6 +467,14 @@ pub fn extended(current: Option<&str>, prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_owner_is_host_and_organisation() {
+        assert_eq!(module_owner("github.com/acme/api/v2"), "github.com/acme");
+        assert_eq!(module_owner("github.com/acme"), "github.com/acme");
+        assert_eq!(module_owner("example.com"), "example.com");
+        assert_eq!(module_owner("gopkg.in/yaml.v3"), "gopkg.in/yaml.v3");
+    }
 
     #[test]
     fn prefix_patterns_like_go() {

@@ -134,11 +134,10 @@ fn mirror_wide_misses(st: &structure::Structure) -> Option<String> {
         ) else {
             continue;
         };
-        let owner: Vec<&str> = module.split('/').take(2).collect();
         owners
             .entry(proxy.clone())
             .or_default()
-            .insert(owner.join("/"));
+            .insert(goenv::module_owner(module).to_owned());
     }
     owners
         .into_iter()
