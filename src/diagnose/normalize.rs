@@ -67,24 +67,25 @@ fn split(input: &[u8], first_no: usize) -> Vec<Line> {
         None => (None, Vec::new()),
     };
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < raws.len() {
+    let mut cleaned = raws
+        .iter()
+        .map(|raw| clean(&String::from_utf8_lossy(raw)))
+        .enumerate()
+        .peekable();
+    while let Some((i, mut text)) = cleaned.next() {
         let no = first_no + i;
-        let mut text = clean(&String::from_utf8_lossy(raws[i]));
-        // A line a terminal or a page cut at its width goes on in the next.
+        // A line a terminal or a page cut at its width goes on in the next
+        // (each raw line is cleaned once, joined or not).
+        let mut last = i;
         while let Some(w) = width
-            && i + 1 < raws.len()
-            && all[i].contains(&w)
+            && all[last].contains(&w)
             && text.len() < MAX_LINE
+            && let Some((j, next)) =
+                cleaned.next_if(|(_, next)| !next.is_empty() && !starts_a_line(next))
         {
-            let next = clean(&String::from_utf8_lossy(raws[i + 1]));
-            if next.is_empty() || starts_a_line(&next) {
-                break;
-            }
             text.push_str(&next);
-            i += 1;
+            last = j;
         }
-        i += 1;
         match unescape_embedded(&text) {
             Some(lines) => out.extend(lines.into_iter().map(|text| Line { no, text })),
             None => out.push(Line { no, text }),
@@ -431,11 +432,15 @@ fn ymd_hms(b: &[u8], sep: u8, mid: &[u8]) -> bool {
 
 /// `HH:MM:SS` at `b[i..]`.
 fn hms(b: &[u8], i: usize) -> bool {
-    digits(b, i, 2)
-        && b.get(i + 2) == Some(&b':')
-        && digits(b, i + 3, 2)
-        && b.get(i + 5) == Some(&b':')
-        && digits(b, i + 6, 2)
+    digits(b, i, 2) && mm_ss(b, i + 2)
+}
+
+/// `:MM:SS` at `b[i..]`.
+fn mm_ss(b: &[u8], i: usize) -> bool {
+    b.get(i) == Some(&b':')
+        && digits(b, i + 1, 2)
+        && b.get(i + 3) == Some(&b':')
+        && digits(b, i + 4, 2)
 }
 
 /// Past a `.123456` fraction of a second at `b[i..]`, if there is one.
@@ -464,12 +469,7 @@ fn strip_quote(s: &str) -> &str {
 fn strip_clock(s: &str) -> &str {
     let b = s.as_bytes();
     let h = b.iter().take(3).take_while(|c| c.is_ascii_digit()).count();
-    if !(1..=2).contains(&h)
-        || b.get(h) != Some(&b':')
-        || !digits(b, h + 1, 2)
-        || b.get(h + 3) != Some(&b':')
-        || !digits(b, h + 4, 2)
-    {
+    if !(1..=2).contains(&h) || !mm_ss(b, h) {
         return s;
     }
     let mut i = h + 6;
@@ -690,6 +690,27 @@ mod tests {
         ] {
             assert_eq!(clean(raw), want, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn hard_wrapped_lines_are_joined_back() {
+        let (a, b) = ("a".repeat(90), "b".repeat(90));
+        let input = format!("{a}\ntail one\n{b}\ngo: own line\nshort\n");
+        let lines = normalize(input.as_bytes());
+        let texts: Vec<(usize, &str)> = lines.iter().map(|l| (l.no, l.text.as_str())).collect();
+        let joined = format!("{a}tail one");
+        assert_eq!(
+            texts,
+            [
+                (1, joined.as_str()),
+                (3, b.as_str()),
+                (4, "go: own line"),
+                (5, "short")
+            ]
+        );
+        // Two lines of one width are not a wrap when the same text repeats.
+        let input = format!("{a}\ntail\n{a}\ntail\n");
+        assert_eq!(normalize(input.as_bytes()).len(), 4);
     }
 
     #[test]
