@@ -9,30 +9,12 @@
 //! `server response:`, git's block) only through the first bytes of a line
 //! fails here; so does a prefix the normalizer does not take off.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use gotriage::diagnose::{Context, diagnose};
 use gotriage::rules::RuleSet;
 
-fn reports(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).expect("fixtures/real").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            reports(&p, out);
-        } else if p.extension().is_some_and(|x| x == "txt") {
-            out.push(p);
-        }
-    }
-}
-
-/// The report without its `#: ` header lines.
-fn body(text: &str) -> &str {
-    let mut rest = text;
-    while let Some(after) = rest.strip_prefix("#: ") {
-        rest = after.split_once('\n').map_or("", |(_, r)| r);
-    }
-    rest
-}
+use crate::util::{fixture_body, fixture_files};
 
 /// How a tool dresses a log: text around every line, or the whole text.
 enum Dress {
@@ -99,10 +81,7 @@ fn hard_wrap(s: &str, width: usize) -> String {
 
 /// Every report of fixtures/real (path, body without its header), sorted.
 fn real_reports() -> Vec<(PathBuf, String)> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/real");
-    let mut files = Vec::new();
-    reports(&root, &mut files);
-    files.sort();
+    let files = fixture_files(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/real"));
     assert!(
         files.len() > 1000,
         "fixtures/real has {} reports",
@@ -111,9 +90,9 @@ fn real_reports() -> Vec<(PathBuf, String)> {
     files
         .into_iter()
         .map(|p| {
-            let text =
-                std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            let bare = body(&text).to_owned();
+            let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let bare = String::from_utf8(fixture_body(&bytes).to_vec())
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             (p, bare)
         })
         .collect()

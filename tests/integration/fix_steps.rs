@@ -10,38 +10,14 @@
 //! - use the GitHub CLI (`gh …`) only when the host is github.com;
 //! - not fall back to the word HOST when the diagnosis knows the host.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use gotriage::diagnose::{Context, Diagnosis, diagnose};
 use gotriage::i18n::Lang;
 use gotriage::render;
 use gotriage::rules::RuleSet;
 
-fn transcripts(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            transcripts(&p, out);
-        } else if p.extension().is_some_and(|x| x == "txt") {
-            out.push(p);
-        }
-    }
-}
-
-/// The transcript without its header lines (`# gotriage-…` or `#: …`).
-fn body(bytes: &[u8]) -> &[u8] {
-    let mut rest = bytes;
-    while rest.starts_with(b"# gotriage-") || rest.starts_with(b"#: ") {
-        match rest.iter().position(|&b| b == b'\n') {
-            Some(nl) => rest = &rest[nl + 1..],
-            None => return &[],
-        }
-    }
-    rest
-}
+use crate::util::{fixture_body, fixture_files};
 
 /// The backticked parts of a step.
 fn commands(step: &str) -> Vec<&str> {
@@ -103,9 +79,7 @@ fn problems_of(d: &Diagnosis, lang: Lang) -> Vec<String> {
 #[test]
 fn fix_steps_are_right_for_every_fixture() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut paths = Vec::new();
-    transcripts(&root, &mut paths);
-    paths.sort();
+    let paths = fixture_files(&root);
     assert!(
         paths.len() > 1000,
         "fixtures not found under {}",
@@ -117,7 +91,7 @@ fn fix_steps_are_right_for_every_fixture() {
     let mut checked = 0usize;
     for p in &paths {
         let bytes = std::fs::read(p).unwrap();
-        for d in diagnose(body(&bytes), &rules, &ctx) {
+        for d in diagnose(fixture_body(&bytes), &rules, &ctx) {
             for lang in [Lang::En, Lang::Zh] {
                 checked += render::fixes(&d, lang).len();
                 for problem in problems_of(&d, lang) {

@@ -14,6 +14,39 @@ pub fn gotriage() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_gotriage"))
 }
 
+/// Every transcript (`*.txt`) under `dir`, at any depth, sorted.
+pub fn fixture_files(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "txt") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
+}
+
+/// A transcript without its header lines (`# gotriage-…` or `#: …`).
+pub fn fixture_body(bytes: &[u8]) -> &[u8] {
+    let mut rest = bytes;
+    while rest.starts_with(b"# gotriage-") || rest.starts_with(b"#: ") {
+        match rest.iter().position(|&b| b == b'\n') {
+            Some(nl) => rest = &rest[nl + 1..],
+            None => return &[],
+        }
+    }
+    rest
+}
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
