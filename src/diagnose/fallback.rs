@@ -11,7 +11,16 @@
 //!   `https-auth-rejected` as the alternative the text cannot rule out;
 //! * a local git command (`init`, `config`, `version`) whose git lines quote
 //!   an absolute path outside its directory: git cannot read a file of its
-//!   own configuration: `git-config-invalid`.
+//!   own configuration: `git-config-invalid`;
+//! * a git command run in go's cache repository (`…/pkg/mod/cache/vcs/<hash>`)
+//!   whose git lines name that repository itself, quoted, or a file of its
+//!   own (`objects/…`, `config`, `HEAD`) with no reason after it: git finds
+//!   the cache's clone broken: `vcs-cache-corrupt`.  So does go's
+//!   `git remote add origin` there ending with git's status 3 (the remote is
+//!   already there: go runs it only on a clone it has just created).  A
+//!   block that shows git's `safe.directory` advice is about ownership, not
+//!   damage, and a path followed by `: reason` is the system's words, which
+//!   rules read.
 //!
 //! Such a diagnosis has low confidence and the lowest rank: any rule that
 //! fits anywhere comes first.
@@ -94,12 +103,80 @@ fn absolute(p: &str) -> bool {
         || (p.len() > 2 && p.as_bytes()[1] == b':' && matches!(p.as_bytes()[2], b'\\' | b'/'))
 }
 
+/// Files of a git repository whose damage breaks it.
+const REPO_FILES: &[&str] = &["objects/", "config", "HEAD"];
+
+/// Whether `line` names cache repository `cache` itself (quoted) or one of
+/// its [`REPO_FILES`], with no `: reason` after it.
+fn names_cache_file(line: &str, cache: &str) -> bool {
+    let quoted_dir = quoted(line)
+        .iter()
+        .any(|(q, after)| q.trim_end_matches(['/', '\\']) == cache && !reason_follows(after));
+    quoted_dir
+        || line.match_indices(cache).any(|(at, _)| {
+            let rest = &line[at + cache.len()..];
+            let Some(rest) = rest.strip_prefix(['/', '\\']) else {
+                return false;
+            };
+            let end = rest
+                .find(|c: char| c.is_whitespace() || "'\"»“”’」)".contains(c))
+                .unwrap_or(rest.len());
+            let file = rest[..end].trim_end_matches([':', ',', '.']);
+            let after =
+                rest[file.len()..].trim_start_matches(['\'', '"', '»', '“', '”', '’', '」', ')']);
+            let file = file.replace('\\', "/");
+            REPO_FILES.iter().any(|f| match f.strip_suffix('/') {
+                Some(_) => file.starts_with(f) && file.len() > f.len(),
+                None => file == *f,
+            }) && !reason_follows(after)
+        })
+}
+
+/// Whether go's line for record `rec` ends its git command with status `n`.
+fn exit_status(lines: &[Line], first: usize, end: usize, n: &str) -> bool {
+    lines[first..end].iter().any(|l| {
+        l.text
+            .trim_end()
+            .trim_end_matches(':')
+            .ends_with(&format!(": exit status {n}"))
+    })
+}
+
 /// What record `ri`'s structure shows, if it is a git block that does.
 pub(super) fn guess(lines: &[Line], st: &Structure, ri: usize) -> Option<Guess> {
     let rec = st.records.get(ri)?;
     let cmd = rec.git_command.as_deref()?;
     let dir = rec.git_dir.as_deref().unwrap_or_default();
-    for (i, line) in lines.iter().enumerate().take(rec.end).skip(rec.first) {
+    let block = || lines.iter().take(rec.end).skip(rec.first);
+    if let Some(cache) = rec.cache_dir.as_deref()
+        && !block().any(|l| l.text.contains("safe.directory"))
+    {
+        let values = vec![("cache_dir", cache.to_owned())];
+        if cmd.starts_with("git remote add origin") && exit_status(lines, rec.first, rec.end, "3") {
+            let line = (rec.first..rec.end)
+                .find(|&i| st.sides.get(i) == Some(&Side::Git))
+                .unwrap_or(rec.first);
+            return Some(Guess {
+                id: "vcs-cache-corrupt",
+                line,
+                values,
+                alternatives: &[],
+            });
+        }
+        for (i, line) in block().enumerate() {
+            let i = i + rec.first;
+            if st.sides.get(i) == Some(&Side::Git) && names_cache_file(&line.text, cache) {
+                return Some(Guess {
+                    id: "vcs-cache-corrupt",
+                    line: i,
+                    values,
+                    alternatives: &[],
+                });
+            }
+        }
+    }
+    for (i, line) in block().enumerate() {
+        let i = i + rec.first;
         if st.sides.get(i) != Some(&Side::Git) {
             continue;
         }
@@ -193,6 +270,61 @@ mod tests {
                 "go: x: git init --bare in /r/pkg/mod/cache/vcs/x: exit status 128:\n\
                  \tXyzzy: «https://a.test/b/»\n"
             ),
+            None
+        );
+    }
+
+    #[test]
+    fn the_cache_repository_naming_its_own_files_is_broken() {
+        // Not real messages: a language no catalog has, around the paths.
+        let dir =
+            "/r/pkg/mod/cache/vcs/fa96790492bc7c5a5c0ebed6b06ed468cef0a7bcaff82ebd4a70b5f61be4c190";
+        let block = |cmd: &str, status: &str, git: &str| {
+            format!("go: a.test/b@v1.0.0: {cmd} in {dir}: exit status {status}:\n\t{git}\n")
+        };
+        let fetch = "git fetch -f origin refs/heads/*:refs/heads/*";
+        for git in [
+            format!("Xyzzy: plugh «{dir}»"),
+            format!("Xyzzy: plugh '{dir}/'"),
+            format!("Xyzzy: plugh {dir}/objects/f7/fe5a8d64 frob"),
+            format!("Xyzzy: plugh {dir}/config"),
+            format!("Xyzzy: plugh ({dir}/objects/pack/pack-1.pack) frob"),
+        ] {
+            let g = guess_text(&block(fetch, "128", &git)).expect(&git);
+            assert_eq!(g.id, "vcs-cache-corrupt", "{git}");
+            assert_eq!(g.values, vec![("cache_dir", dir.to_owned())]);
+        }
+        // The system's reason after the path (a full disk, permissions),
+        // another file of the directory, git's ownership advice, or the
+        // same path outside a cache repository: not a broken clone.
+        for text in [
+            block(
+                fetch,
+                "128",
+                &format!("Xyzzy: '{dir}/objects/pack/tmp_1': frob plugh"),
+            ),
+            block(
+                fetch,
+                "128",
+                &format!("Xyzzy: {dir}/objects/pack/tmp_1: frob"),
+            ),
+            block(fetch, "128", &format!("Xyzzy: '{dir}/shallow.lock' frob")),
+            block(
+                fetch,
+                "128",
+                &format!("Xyzzy: '{dir}'\n\tgit config --global --add safe.directory {dir}"),
+            ),
+            format!("go: x: {fetch} in /src/app: exit status 128:\n\tXyzzy: '/src/app/config'\n"),
+        ] {
+            assert_eq!(guess_text(&text), None, "{text}");
+        }
+        // go adds the remote only to a clone it has just created: git's
+        // status 3 (the remote is already there) means a broken one.
+        let add = "git remote add origin -- https://a.test/b";
+        let g = guess_text(&block(add, "3", "Xyzzy: plugh origin frob.")).expect("a guess");
+        assert_eq!((g.id, g.line), ("vcs-cache-corrupt", 1));
+        assert_eq!(
+            guess_text(&block(add, "128", "Xyzzy: plugh origin frob.")),
             None
         );
     }

@@ -315,6 +315,16 @@ fn header(text: &str, rec: &mut Record) -> (Side, Mode) {
             is_go = true;
             continue;
         }
+        // `reading M/go.mod at revision V: ` (go's module fetch, before the
+        // git command that failed).
+        if let Some(rest) = s.strip_prefix("reading ")
+            && let Some((what, after)) = rest.split_once(": ")
+            && what.contains(" at revision ")
+        {
+            s = after;
+            is_go = true;
+            continue;
+        }
         if let Some(rest) = s.strip_prefix("cannot find module providing package ")
             && let Some((_, after)) = rest.split_once(": ")
         {
@@ -563,6 +573,19 @@ mod tests {
         assert_eq!(r.git_command.as_deref(), Some("git ls-remote -q origin"));
         assert!(r.cache_dir.as_deref().unwrap().ends_with("671c"));
         assert_eq!(st.sides[1..], [Side::Go, Side::Git, Side::Go, Side::Go]);
+    }
+
+    #[test]
+    fn the_git_command_behind_a_go_mod_read_at_a_revision() {
+        let (_, st) = parse_text(
+            "go: a.test/b@v1.0.0: reading a.test/b/go.mod at revision v1.0.0: git ls-remote -q --end-of-options https://a.test/b in /r/pkg/mod/cache/vcs/x: exit status 128:\n\tfatal: x\n",
+        );
+        let r = &st.records[0];
+        assert_eq!(
+            r.git_command.as_deref(),
+            Some("git ls-remote -q --end-of-options https://a.test/b")
+        );
+        assert_eq!(r.module.as_deref(), Some("a.test/b"));
     }
 
     #[test]
