@@ -296,14 +296,19 @@ fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> SetScore {
             total.ambiguous += 1;
         }
         if outcome != Outcome::Ok {
-            misses.push(format!(
-                "  {}: want {}, got {}",
-                c.path.display(),
-                c.expect,
-                first.unwrap_or("nothing")
+            // Wrong names first: they are worse than silence.
+            misses.push((
+                first.is_none(),
+                format!(
+                    "  {}: want {}, got {}",
+                    c.path.display(),
+                    c.expect,
+                    first.unwrap_or("nothing")
+                ),
             ));
         }
     }
+    misses.sort_by_key(|(silent, _)| *silent);
     println!("\n== {name}: {} transcripts", cases.len());
     if cases.is_empty() {
         return SetScore { by_lang };
@@ -377,7 +382,7 @@ fn score_set(name: &str, cases: &[Case], rules: &RuleSet) -> SetScore {
         total.false_alarm,
         total.none
     );
-    for m in misses.iter().take(if name == "real" { 400 } else { 40 }) {
+    for (_, m) in misses.iter().take(if name == "real" { 400 } else { 40 }) {
         println!("{m}");
     }
     if !ambiguous.is_empty() {
