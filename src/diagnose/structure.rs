@@ -264,6 +264,19 @@ pub fn parse(lines: &[Line]) -> Structure {
     st
 }
 
+/// What follows go's own `go SUBCOMMAND[ ARG…]: ` (go 1.16–1.17 printed
+/// `go get: module M: …`, `go mod download: …`, `go get PATH: …`).
+fn subcommand_prefix(s: &str) -> Option<&str> {
+    const SUBCOMMANDS: &[&str] = &[
+        "build", "get", "install", "list", "mod", "run", "test", "vet", "work", "generate",
+    ];
+    let rest = s.strip_prefix("go ")?;
+    let (head, after) = rest.split_once(": ")?;
+    let mut words = head.split(' ');
+    let sub = words.next()?;
+    (SUBCOMMANDS.contains(&sub) && words.count() <= 4 && !head.contains("git ")).then_some(after)
+}
+
 /// `# cd DIR; git clone …` (or hg, svn, bzr, fossil): GOPATH-mode go
 /// echoing the VCS command whose output follows.
 fn gopath_command(text: &str) -> bool {
@@ -281,7 +294,7 @@ fn gopath_command(text: &str) -> bool {
 fn header(text: &str, rec: &mut Record) -> (Side, Mode) {
     let mut s = text.trim_start();
     let mut is_go = false;
-    if let Some(rest) = s.strip_prefix("go: ") {
+    if let Some(rest) = s.strip_prefix("go: ").or_else(|| subcommand_prefix(s)) {
         s = rest;
         is_go = true;
     }
@@ -340,11 +353,37 @@ fn header(text: &str, rec: &mut Record) -> (Side, Mode) {
             is_go = true;
             continue;
         }
+        // go.mod's `require M: version "V" invalid: …` (after its position).
+        if let Some(rest) = s.strip_prefix("require ")
+            && let Some((m, after)) = rest.split_once(": ")
+            && looks_like_path(m)
+        {
+            rec.module = Some(m.to_owned());
+            s = after;
+            is_go = true;
+            continue;
+        }
+        if let Some(rest) = s.strip_prefix("version \"")
+            && let Some((_, after)) = rest.split_once("\" invalid: ")
+        {
+            s = after;
+            is_go = true;
+            continue;
+        }
         // `M@V: …`, `M@V requires` / `M imports` (end of line), `M@V updating to`.
         let token_end = s.find([' ', ':']).unwrap_or(s.len());
         let token = &s[..token_end];
         let after = &s[token_end..];
         if token.contains('@') && looks_like_path(token.split('@').next().unwrap_or("")) {
+            // `M@V (replaced by R@V2): …`: the fetch is of the replacement.
+            if let Some(rest) = after.strip_prefix(" (replaced by ")
+                && let Some((by, rest)) = rest.split_once("): ")
+            {
+                set_module_version(rec, by.split(' ').next().unwrap_or(by));
+                s = rest;
+                is_go = true;
+                continue;
+            }
             if let Some(rest) = after.strip_prefix(": ") {
                 set_module_version(rec, token);
                 s = rest;
@@ -400,9 +439,10 @@ fn leaf(s: &str, rec: &mut Record) -> Option<Mode> {
             .filter_map(|m| s.find(m))
             .min()?;
         let cmd_part = &s[..err_at];
-        let (cmd, dir) = cmd_part.rsplit_once(" in ")?;
+        // Older go printed no ` in DIR`.
+        let (cmd, dir) = cmd_part.rsplit_once(" in ").unwrap_or((cmd_part, ""));
         rec.git_command = Some(cmd.to_owned());
-        rec.git_dir = Some(dir.to_owned());
+        rec.git_dir = (!dir.is_empty()).then(|| dir.to_owned());
         rec.cache_dir = cache_dir_of(dir);
         if let Some(url) = cmd.split(' ').find(|a| is_url(a)) {
             rec.url.get_or_insert_with(|| url.to_owned());
@@ -573,6 +613,61 @@ mod tests {
         assert_eq!(r.git_command.as_deref(), Some("git ls-remote -q origin"));
         assert!(r.cache_dir.as_deref().unwrap().ends_with("671c"));
         assert_eq!(st.sides[1..], [Side::Go, Side::Git, Side::Go, Side::Go]);
+    }
+
+    #[test]
+    fn go_subcommand_replace_and_require_wrappers() {
+        // (text, module, version, git command)
+        let cases = [
+            (
+                "go get: module gitlab.com/a/b: git ls-remote -q origin in /r/pkg/mod/cache/vcs/x: exit status 128:",
+                Some("gitlab.com/a/b"),
+                None,
+                Some("git ls-remote -q origin"),
+            ),
+            (
+                "go get gitlab.com/a/b/c: git ls-remote -q origin in /r/pkg/mod/cache/vcs/x: exit status 128:",
+                None,
+                None,
+                Some("git ls-remote -q origin"),
+            ),
+            (
+                "go get a.test/b: a.test/b@v0.2.0: verifying module: a.test/b@v0.2.0: reading https://sum.golang.org/lookup/a.test/b@v0.2.0: 410 Gone",
+                Some("a.test/b"),
+                Some("v0.2.0"),
+                None,
+            ),
+            (
+                "go: a.test/b@v1.2.0 (replaced by c.test/d@v0.0.0-20230706160122-cd41de354c46): version \"v0.0.0-20230706160122-cd41de354c46\" invalid: git fetch -f origin in /r/pkg/mod/cache/vcs/x: exit status 128:",
+                Some("c.test/d"),
+                Some("v0.0.0-20230706160122-cd41de354c46"),
+                Some("git fetch -f origin"),
+            ),
+            (
+                "/w/go.mod:10:2: require a.test/b: version \"84b6a372087a\" invalid: git fetch -f origin in /r/pkg/mod/cache/vcs/x: exit status 128:",
+                Some("a.test/b"),
+                None,
+                Some("git fetch -f origin"),
+            ),
+            // Older go printed no ` in DIR`.
+            (
+                "go: a.test/b@v1.0.0: invalid version: git ls-remote -q origin: exit status 128:",
+                Some("a.test/b"),
+                Some("v1.0.0"),
+                Some("git ls-remote -q origin"),
+            ),
+        ];
+        for (text, module, version, cmd) in cases {
+            let (_, st) = parse_text(&format!("{text}\n\tfatal: x\n"));
+            let r = &st.records[0];
+            assert_eq!(r.module.as_deref(), module, "{text}");
+            assert_eq!(r.version.as_deref(), version, "{text}");
+            assert_eq!(r.git_command.as_deref(), cmd, "{text}");
+            assert_eq!(st.sides[0], Side::Go, "{text}");
+        }
+        // Not go's: a tool named go-something, or a sentence.
+        let (_, st) = parse_text("go mod tidy failed because the sky fell: exit status 1\n");
+        assert_eq!(st.records[0].module, None);
     }
 
     #[test]
