@@ -264,6 +264,17 @@ pub fn parse(lines: &[Line]) -> Structure {
     st
 }
 
+/// go's wrappers read past, as (prefix, end, a text between them must
+/// hold): what they name is not needed.
+const WRAPPERS: &[(&str, &str, &str)] = &[
+    // `reading M/go.mod at revision V: ` (go's module fetch, before the
+    // git command that failed); not `reading URL: 404 …`, a leaf.
+    ("reading ", ": ", " at revision "),
+    ("cannot find module providing package ", ": ", ""),
+    // `version "V" invalid: ` (go.mod's `require M: version …`).
+    ("version \"", "\" invalid: ", ""),
+];
+
 /// What follows go's own `go SUBCOMMAND[ ARG…]: ` (go 1.16–1.17 printed
 /// `go get: module M: …`, `go mod download: …`, `go get PATH: …`).
 fn subcommand_prefix(s: &str) -> Option<&str> {
@@ -328,19 +339,10 @@ fn header(text: &str, rec: &mut Record) -> (Side, Mode) {
             is_go = true;
             continue;
         }
-        // `reading M/go.mod at revision V: ` (go's module fetch, before the
-        // git command that failed).
-        if let Some(rest) = s.strip_prefix("reading ")
-            && let Some((what, after)) = rest.split_once(": ")
-            && what.contains(" at revision ")
-        {
-            s = after;
-            is_go = true;
-            continue;
-        }
-        if let Some(rest) = s.strip_prefix("cannot find module providing package ")
-            && let Some((_, after)) = rest.split_once(": ")
-        {
+        if let Some(after) = WRAPPERS.iter().find_map(|(prefix, end, within)| {
+            let (what, after) = s.strip_prefix(prefix)?.split_once(end)?;
+            what.contains(within).then_some(after)
+        }) {
             s = after;
             is_go = true;
             continue;
@@ -359,13 +361,6 @@ fn header(text: &str, rec: &mut Record) -> (Side, Mode) {
             && looks_like_path(m)
         {
             rec.module = Some(m.to_owned());
-            s = after;
-            is_go = true;
-            continue;
-        }
-        if let Some(rest) = s.strip_prefix("version \"")
-            && let Some((_, after)) = rest.split_once("\" invalid: ")
-        {
             s = after;
             is_go = true;
             continue;
