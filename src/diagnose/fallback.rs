@@ -106,6 +106,11 @@ fn absolute(p: &str) -> bool {
 /// Files of a git repository whose damage breaks it.
 const REPO_FILES: &[&str] = &["objects/", "config", "HEAD"];
 
+/// Whether `c` closes a quotation ([`QUOTES`]) or a parenthesis.
+fn closes(c: char) -> bool {
+    c == ')' || QUOTES.iter().any(|&(_, close)| close == c)
+}
+
 /// Whether `line` names cache repository `cache` itself (quoted) or one of
 /// its [`REPO_FILES`], with no `: reason` after it.
 fn names_cache_file(line: &str, cache: &str) -> bool {
@@ -114,16 +119,14 @@ fn names_cache_file(line: &str, cache: &str) -> bool {
         .any(|(q, after)| q.trim_end_matches(['/', '\\']) == cache && !reason_follows(after));
     quoted_dir
         || line.match_indices(cache).any(|(at, _)| {
-            let rest = &line[at + cache.len()..];
-            let Some(rest) = rest.strip_prefix(['/', '\\']) else {
+            let Some(rest) = line[at + cache.len()..].strip_prefix(['/', '\\']) else {
                 return false;
             };
             let end = rest
-                .find(|c: char| c.is_whitespace() || "'\"»“”’」)".contains(c))
+                .find(|c: char| c.is_whitespace() || closes(c))
                 .unwrap_or(rest.len());
             let file = rest[..end].trim_end_matches([':', ',', '.']);
-            let after =
-                rest[file.len()..].trim_start_matches(['\'', '"', '»', '“', '”', '’', '」', ')']);
+            let after = rest[file.len()..].trim_start_matches(closes);
             let file = file.replace('\\', "/");
             REPO_FILES.iter().any(|f| match f.strip_suffix('/') {
                 Some(_) => file.starts_with(f) && file.len() > f.len(),
@@ -132,51 +135,32 @@ fn names_cache_file(line: &str, cache: &str) -> bool {
         })
 }
 
-/// Whether go's line for record `rec` ends its git command with status `n`.
-fn exit_status(lines: &[Line], first: usize, end: usize, n: &str) -> bool {
-    lines[first..end].iter().any(|l| {
-        l.text
-            .trim_end()
-            .trim_end_matches(':')
-            .ends_with(&format!(": exit status {n}"))
-    })
-}
-
 /// What record `ri`'s structure shows, if it is a git block that does.
 pub(super) fn guess(lines: &[Line], st: &Structure, ri: usize) -> Option<Guess> {
     let rec = st.records.get(ri)?;
     let cmd = rec.git_command.as_deref()?;
     let dir = rec.git_dir.as_deref().unwrap_or_default();
-    let block = || lines.iter().take(rec.end).skip(rec.first);
+    let git_lines = || (rec.first..rec.end).filter(|&i| st.sides.get(i) == Some(&Side::Git));
     if let Some(cache) = rec.cache_dir.as_deref()
-        && !block().any(|l| l.text.contains("safe.directory"))
+        && !lines[rec.first..rec.end]
+            .iter()
+            .any(|l| l.text.contains("safe.directory"))
     {
-        let values = vec![("cache_dir", cache.to_owned())];
-        if cmd.starts_with("git remote add origin") && exit_status(lines, rec.first, rec.end, "3") {
-            let line = (rec.first..rec.end)
-                .find(|&i| st.sides.get(i) == Some(&Side::Git))
-                .unwrap_or(rec.first);
+        let broken = if cmd.starts_with("git remote add origin") && rec.git_status == Some(3) {
+            Some(git_lines().next().unwrap_or(rec.first))
+        } else {
+            git_lines().find(|&i| names_cache_file(&lines[i].text, cache))
+        };
+        if let Some(line) = broken {
             return Some(Guess {
                 id: "vcs-cache-corrupt",
                 line,
-                values,
+                values: vec![("cache_dir", cache.to_owned())],
                 alternatives: &[],
             });
         }
-        for (i, line) in block().enumerate() {
-            let i = i + rec.first;
-            if st.sides.get(i) == Some(&Side::Git) && names_cache_file(&line.text, cache) {
-                return Some(Guess {
-                    id: "vcs-cache-corrupt",
-                    line: i,
-                    values,
-                    alternatives: &[],
-                });
-            }
-        }
     }
-    for (i, line) in block().enumerate() {
-        let i = i + rec.first;
+    for (i, line) in lines.iter().enumerate().take(rec.end).skip(rec.first) {
         if st.sides.get(i) != Some(&Side::Git) {
             continue;
         }

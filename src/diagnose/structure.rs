@@ -59,6 +59,8 @@ pub struct Record {
     pub required_by: Option<String>,
     /// The git command of a RunError (`git ls-remote -q origin`).
     pub git_command: Option<String>,
+    /// The exit status a RunError names (`…: exit status 128`).
+    pub git_status: Option<u8>,
     /// The directory a RunError ran in.
     pub git_dir: Option<String>,
     /// `…/pkg/mod/cache/vcs/<64 hex>`, when the git directory is one.
@@ -437,6 +439,9 @@ fn leaf(s: &str, rec: &mut Record) -> Option<Mode> {
         // Older go printed no ` in DIR`.
         let (cmd, dir) = cmd_part.rsplit_once(" in ").unwrap_or((cmd_part, ""));
         rec.git_command = Some(cmd.to_owned());
+        rec.git_status = s[err_at..]
+            .strip_prefix(": exit status ")
+            .and_then(|n| n.trim_end_matches(':').parse().ok());
         rec.git_dir = (!dir.is_empty()).then(|| dir.to_owned());
         rec.cache_dir = cache_dir_of(dir);
         if let Some(url) = cmd.split(' ').find(|a| is_url(a)) {
